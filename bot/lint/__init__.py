@@ -1,0 +1,8 @@
+"""The content linter editors run before they publish: ``python -m bot lint``."""
+
+from __future__ import annotations
+
+from .findings import FileReport, Finding, LintReport
+from .runner import UsageError, lint_explainer, lint_paths
+
+__all__ = ["FileReport", "Finding", "LintReport", "UsageError", "lint_explainer", "lint_paths"]

@@ -1,0 +1,126 @@
+"""Lint a set of paths: load each file, run every rule, never stop on one bad file."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..content import ContentProblem, Explainer, content_files, load_file
+from .config import LintConfig, find_config, load_config
+from .document import Context, LintDoc, Seeds, analyse
+from .findings import FileReport, Finding, LintReport
+from .rules import RULES
+
+
+class UsageError(Exception):
+    """A problem with how the linter was called (exit code 2), not with the content."""
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(content_files(path))
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            raise UsageError(f"{path}: not a file or folder")
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files
+
+
+def load_seeds(folder: Path) -> Seeds:
+    if not folder.is_dir():
+        raise UsageError(
+            f"{folder}: seeds folder not found (run from the project folder or pass --seeds)"
+        )
+    texts: dict[Path, str] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            texts[path] = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"{path}: cannot read the source article: {err}") from err
+    if not texts:
+        raise UsageError(f"{folder}: the seeds folder has no files")
+    return Seeds(texts)
+
+
+def problem_finding(problem: ContentProblem) -> Finding:
+    return Finding(
+        "file", "error", problem.path, problem.line, problem.column, problem.message, problem.hint
+    )
+
+
+def lint_explainer(explainer: Explainer, context: Context) -> tuple[LintDoc, list[Finding]]:
+    """Every rule on one parsed file."""
+    doc = analyse(explainer, context.config)
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(f for f in rule.check(doc, context) if f is not None)
+    findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    return doc, findings
+
+
+def metrics_of(doc: LintDoc) -> dict[str, float | int]:
+    return {
+        "flesch_kincaid_grade": round(doc.flesch_kincaid_grade, 2),
+        "smog_index": round(doc.smog_index, 2),
+        "words": doc.plain.word_count,
+        "sentences": len(doc.plain.sentences),
+    }
+
+
+def config_folder(paths: Sequence[Path]) -> Path:
+    """Where settings and the jargon list are looked for when no lint.yml is given."""
+    first = paths[0] if paths else Path("content")
+    return first if first.is_dir() else first.parent
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    *,
+    config_path: Path | None = None,
+    seeds_dir: Path | None = None,
+) -> LintReport:
+    """Lint files and folders; raises UsageError only for problems with the call itself."""
+    files = collect_files(paths)
+    if config_path is not None and not config_path.is_file():
+        raise UsageError(f"{config_path}: settings file not found")
+    config = load_config(config_path or find_config(list(paths)), config_folder(paths))
+    seeds = load_seeds(seeds_dir or Path(str(config.data["seeds_dir"])))
+    return lint_loaded(files, config, seeds)
+
+
+def lint_loaded(files: Sequence[Path], config: LintConfig, seeds: Seeds) -> LintReport:
+    """Lint already-collected files. The cyclic GC is held back meanwhile, as mypy does:
+    parsing allocates many small objects and no cycles, and the collector's repeated passes
+    over them cost more than the lint itself on a large folder."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        return _lint_loaded(files, config, seeds)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _lint_loaded(files: Sequence[Path], config: LintConfig, seeds: Seeds) -> LintReport:
+    context = Context(config, seeds)
+    report = LintReport()
+    if config.problems:
+        by_path: dict[Path, FileReport] = {}
+        for finding in config.problems:
+            by_path.setdefault(finding.path, FileReport(finding.path)).findings.append(finding)
+        report.files.extend(by_path.values())
+    loaded: list[Explainer | ContentProblem] = [load_file(path) for path in files]
+    for item in loaded:
+        if isinstance(item, Explainer) and item.command:
+            context.commands.setdefault(item.command, item.path)
+    for item in loaded:
+        if isinstance(item, ContentProblem):
+            report.files.append(FileReport(item.path, {}, [problem_finding(item)]))
+            continue
+        doc, findings = lint_explainer(item, context)
+        report.files.append(FileReport(item.path, metrics_of(doc), findings))
+    return report

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_dd81036e601aebbb.txt"
+
+EASY_BODY = """\
+Lupus is an illness. Your body fights its own skin and joints. It can hurt your kidneys too.
+
+It is not the same for each person. Some days are good. Some days are hard.
+
+Talk to your care team about how you feel. Ask them what you can do today.
+"""
+
+
+def front_matter(**fields: str) -> str:
+    base = {
+        "title": "What is lupus?",
+        "command": "what_is_lupus",
+        "order": "1",
+        "summary": "Lupus is an illness where your body fights its own skin and joints.",
+        "examples": "[what is lupus, what does lupus do, is lupus bad]",
+        "sources": '["A variety of symptoms are brought on by lupus"]',
+    }
+    base.update(fields)
+    lines = [f"{k}: {v}" for k, v in base.items() if v != "<omit>"]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with seeds/ and an empty content/, as the linter expects."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+WriteFile = Callable[..., Path]
+
+
+@pytest.fixture
+def write(project: Path) -> WriteFile:
+    def _write(
+        name: str, body: str = EASY_BODY, raw: str | bytes | None = None, **fields: str
+    ) -> Path:
+        path = project / "content" / name
+        if isinstance(raw, bytes):
+            path.write_bytes(raw)
+        elif raw is not None:
+            path.write_text(raw, encoding="utf-8")
+        else:
+            path.write_text(front_matter(**fields) + body, encoding="utf-8")
+        return path
+
+    return _write
