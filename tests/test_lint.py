@@ -331,3 +331,11 @@ def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_front_matter_helper_round_trips() -> None:
     assert front_matter().startswith("---\ntitle:")
+
+
+def test_jargon_inside_a_hyphenated_name_is_not_the_jargon(project: Path, write: WriteFile) -> None:
+    (project / "content" / "jargon.yml").write_text("t cells: white blood cells\n")
+    write("c.md", body="Your CAR-T cells multiply.\n\n" + EASY_BODY)
+    assert not findings(rule="jargon")
+    write("d.md", body="Your T cells multiply.\n\n" + EASY_BODY, command="d")
+    assert [f.path.name for f in findings(rule="jargon")] == ["d.md"]

@@ -420,7 +420,8 @@ def _stem_known(word: str, known: Iterable[str]) -> bool:
 @cache
 def _jargon_pattern(terms: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?P<term>{alternatives})(?:e?s)?\b", re.IGNORECASE)
+    # "(?<![-\w])": "T cells" inside "CAR-T cells" is a different term.
+    return re.compile(rf"(?<![-\w])(?P<term>{alternatives})(?:e?s)?\b", re.IGNORECASE)
 
 
 @rule("jargon", "error")
