@@ -92,7 +92,7 @@ _INLINE = re.compile(
     r"(?P<escape>\\(?P<escaped>[!-/:-@\[-`{-~]))"
     r"|(?P<code>(?P<ticks>`+)(?P<code_text>.+?)(?P=ticks))"
     r"|(?P<image>!\[[^\]\n]*\]\([^)\s]*\))"
-    r"|(?P<link>\[(?P<link_text>[^\]]+)\]\((?P<href>[^)\s]*)(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<link>\[(?P<link_text>[^\]]+)\]\((?P<href>(?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\))"
     r"|(?P<autolink><(?P<auto_href>[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]+)>)"
     r"|(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)"
     r"|(?P<bold>\*\*(?=\S)(?P<b1>.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(?P<b2>.+?)(?<=\S)__(?!\w))"
