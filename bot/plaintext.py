@@ -18,11 +18,31 @@ from .markdown import Block, Document, Inline
 
 #: Used when no lint config is given; the config's ``abbreviations`` list is the editable one.
 DEFAULT_ABBREVIATIONS = frozenset(
-    ["dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "no", "fig", "inc", "approx"]
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "no",
+        "fig",
+        "inc",
+        "approx",
+    ]
 )
 
 _WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 
@@ -122,8 +142,8 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
             token in abbreviations or (len(token) == 1 and token.isalpha())
         ):
             continue
-        rest = text[match.end() :].lstrip()
-        if rest and rest[0].islower():
+        following = _NEXT_CHAR.match(text, match.end())
+        if following is not None and following.group(1).islower():
             continue
         spans.append((start, match.end()))
         start = match.end()
