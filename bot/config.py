@@ -1,0 +1,90 @@
+"""Settings from the environment (and an optional ``.env``), validated once at start.
+
+A bad setting is a ``ConfigError`` with one sentence that says what to fix; the command
+line prints it as one line and exits non-zero, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite:///data/bot.sqlite3"
+_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str
+    content_dir: Path
+    database_url: str
+    admin_chat_ids: frozenset[int]
+    log_level: int
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
+        return (
+            f"Settings(token='***', api_url={self.api_url!r}, content_dir={self.content_dir!r}, "
+            f"database_url={self.database_url!r}, admin_chat_ids={set(self.admin_chat_ids)!r})"
+        )
+
+
+def environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """The process environment over the values of ``.env`` (the environment wins)."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Settings:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if need_token and not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment "
+            "or in .env"
+        )
+    if token and not _TOKEN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+            "30+ letters, digits, '_' or '-'); copy it again from @BotFather"
+        )
+    api_url = env.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip().rstrip("/") or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"TELEGRAM_API_URL must be an http(s) address, not {api_url!r}")
+    admins: set[int] = set()
+    for item in re.split(r"[,\s]+", env.get("ADMIN_CHAT_IDS", "").strip()):
+        if not item:
+            continue
+        try:
+            admins.add(int(item))
+        except ValueError:
+            raise ConfigError(
+                f"ADMIN_CHAT_IDS must be chat ids separated by commas, not {item!r}"
+            ) from None
+    level_name = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    level = logging.getLevelName(level_name)
+    if not isinstance(level, int):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
+    return Settings(
+        token=token,
+        api_url=api_url,
+        content_dir=Path(env.get("CONTENT_DIR", "content").strip() or "content"),
+        database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL).strip() or DEFAULT_DATABASE_URL,
+        admin_chat_ids=frozenset(admins),
+        log_level=level,
+    )

@@ -1,0 +1,54 @@
+"""Logging that never leaks the bot token and keeps users' words out of INFO.
+
+The HTTP client logs every request URL at INFO, and Bot API URLs carry the token
+(``/bot<token>/sendMessage``). We raise httpx/httpcore to WARNING and, as a second line of
+defence, every handler gets a filter that redacts the token and any token-shaped string
+from every record, at every level.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_TOKEN_SHAPE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
+REDACTED = "<redacted>"
+
+
+class RedactTokens(logging.Filter):
+    """Rewrites a record's message so that no bot token survives, whatever logged it."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return _TOKEN_SHAPE.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self.redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.redact(formatted)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        return True
+
+
+def setup_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    for existing in root.handlers:
+        for old in [f for f in existing.filters if isinstance(f, RedactTokens)]:
+            existing.removeFilter(old)
+        existing.addFilter(RedactTokens(secrets))
+    # Request logs hold the token in their URLs and say nothing an operator needs at INFO.
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -1,0 +1,82 @@
+"""The bot's own words (``content/messages.yml``), checked once at start.
+
+Keeping them in a data file lets editors change wording, and later add a language, without
+code. Values filled in at run time are HTML-escaped here, so a user's name such as
+``<b>&`` can never break a message.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+FILE_NAME = "messages.yml"
+
+#: Every message the code uses, with the fields it fills in.
+REQUIRED: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"name"}),
+    "help": frozenset({"commands"}),
+    "topics": frozenset(),
+    "routed": frozenset({"title"}),
+    "not_sure": frozenset(),
+    "unknown_command": frozenset(),
+    "unsupported": frozenset(),
+    "too_long": frozenset(),
+    "empty": frozenset(),
+    "slow_down": frozenset(),
+    "error": frozenset(),
+    "next_button": frozenset({"title"}),
+    "menu_button": frozenset(),
+}
+
+
+class MessagesError(ValueError):
+    """The messages file is missing, unreadable, or lacks a message the bot needs."""
+
+
+@dataclass(frozen=True)
+class Messages:
+    texts: dict[str, str]
+
+    def get(self, key: str, **fields: str) -> str:
+        """The message with fields filled in, each escaped for Telegram HTML."""
+        template = self.texts[key]
+        if not fields:
+            return template
+        return template.format(**{k: html.escape(v, quote=False) for k, v in fields.items()})
+
+    def raw(self, key: str, **fields: str) -> str:
+        """The message with fields filled in as given (already-safe HTML, or button text)."""
+        return self.texts[key].format(**fields)
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def load_messages(folder: Path) -> Messages:
+    path = folder / FILE_NAME
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise MessagesError(f"{path}: not found; the bot needs its messages file") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise MessagesError(f"{path}: cannot be read: {err}") from None
+    if not isinstance(data, dict):
+        raise MessagesError(f"{path}: must be a list of 'name: text' entries")
+    texts = {str(k): str(v).strip() for k, v in data.items() if v is not None}
+    for key, needed in REQUIRED.items():
+        if not texts.get(key):
+            raise MessagesError(f"{path}: the message '{key}' is missing or empty")
+        try:
+            found = _fields(texts[key])
+        except ValueError as err:
+            raise MessagesError(f"{path}: message '{key}' has a broken {{field}}: {err}") from None
+        if found - needed:
+            unknown = ", ".join(sorted(found - needed))
+            raise MessagesError(f"{path}: message '{key}' uses unknown field(s): {unknown}")
+    return Messages(texts)

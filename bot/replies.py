@@ -1,0 +1,155 @@
+"""What the bot answers, as plain functions of the catalog: no Telegram objects here.
+
+Order matters for safety: a typed message is triaged first (urgent symptoms, crisis,
+personal decisions), and only then routed to a topic. When the router is not confident,
+the bot says so and shows the menu instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalog import Catalog, Topic
+from .safety import triage
+
+#: Longest text we read; Telegram allows 4,096, and routing needs far less.
+MAX_TEXT = 1000
+TOPIC_PREFIX = "t:"
+MENU_DATA = "menu"
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    callback_data: str
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: tuple[OutMessage, ...]
+    #: What kind of answer this was, for metrics and tests ("topic", "not_sure", "urgent"...).
+    kind: str
+    topic: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def menu_buttons(catalog: Catalog) -> tuple[tuple[Button, ...], ...]:
+    """One topic per row: titles are short, and phones are narrow."""
+    return tuple((Button(t.title, TOPIC_PREFIX + t.command),) for t in catalog.topics)
+
+
+def _with_menu(catalog: Catalog, html: str) -> OutMessage:
+    return OutMessage(html, menu_buttons(catalog))
+
+
+def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> list[OutMessage]:
+    """The explainer, with buttons to go on (next topic, all topics) under its last part."""
+    nav: list[Button] = []
+    following = catalog.next_topic(topic.command)
+    if following is not None:
+        nav.append(
+            Button(
+                catalog.messages.raw("next_button", title=following.title),
+                TOPIC_PREFIX + following.command,
+            )
+        )
+    nav.append(Button(catalog.messages.get("menu_button"), MENU_DATA))
+    messages = [OutMessage(intro)] if intro else []
+    parts = list(topic.parts)
+    messages.extend(OutMessage(part) for part in parts[:-1])
+    messages.append(OutMessage(parts[-1], (tuple(nav),)))
+    return messages
+
+
+def welcome(catalog: Catalog, first_name: str | None) -> Reply:
+    text = catalog.messages.get("welcome", name=(first_name or "there").strip()[:64] or "there")
+    return Reply((_with_menu(catalog, text),), "welcome")
+
+
+def help_reply(catalog: Catalog) -> Reply:
+    commands = "\n".join(f"/{t.command} – {_escape(t.title)}" for t in catalog.topics)
+    text = catalog.messages.raw("help", commands=commands)
+    return Reply((_with_menu(catalog, text),), "help")
+
+
+def menu(catalog: Catalog) -> Reply:
+    return Reply((_with_menu(catalog, catalog.messages.get("topics")),), "menu")
+
+
+def topic_reply(catalog: Catalog, command: str) -> Reply | None:
+    topic = catalog.topic(command)
+    if topic is None:
+        return None
+    return Reply(tuple(topic_messages(catalog, topic)), "topic", topic.command)
+
+
+def for_command(catalog: Catalog, command: str, first_name: str | None = None) -> Reply:
+    """A /command: the bot's own, a topic, or the unknown-command answer."""
+    command = command.lower()
+    if command == "start":
+        return welcome(catalog, first_name)
+    if command == "help":
+        return help_reply(catalog)
+    if command in ("topics", "menu"):
+        return menu(catalog)
+    reply = topic_reply(catalog, command)
+    if reply is not None:
+        return reply
+    return Reply((_with_menu(catalog, catalog.messages.get("unknown_command")),), "unknown_command")
+
+
+def for_text(catalog: Catalog, text: str) -> Reply:
+    """A typed message: safety first, then the best topic, or an honest "not sure"."""
+    cleaned = text.strip()
+    if not cleaned:
+        return Reply((_with_menu(catalog, catalog.messages.get("empty")),), "empty")
+    truncated = len(cleaned) > MAX_TEXT
+    # Triage reads the whole message: an urgent line at the end must not be missed.
+    verdict = triage(cleaned, catalog.safety)
+    if verdict is not None:
+        return Reply((OutMessage(verdict.reply),), verdict.kind, extra={"rule": verdict.rule_id})
+    result = catalog.router.route(cleaned[:MAX_TEXT])
+    prefix = [OutMessage(catalog.messages.get("too_long"))] if truncated else []
+    if result.command is None or not result.confident:
+        messages = (*prefix, _with_menu(catalog, catalog.messages.get("not_sure")))
+        return Reply(messages, "not_sure")
+    topic = catalog.topic(result.command)
+    if topic is None:  # the router and the catalog are built together; this is a bug
+        return Reply((*prefix, _with_menu(catalog, catalog.messages.get("not_sure"))), "not_sure")
+    intro = catalog.messages.get("routed", title=topic.title)
+    return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.command)
+
+
+def for_callback(catalog: Catalog, data: str | None) -> Reply:
+    """A button press; stale or unknown buttons (old menus, removed topics) get the menu."""
+    if data == MENU_DATA:
+        return menu(catalog)
+    if data and data.startswith(TOPIC_PREFIX):
+        reply = topic_reply(catalog, data[len(TOPIC_PREFIX) :])
+        if reply is not None:
+            return reply
+    return Reply((_with_menu(catalog, catalog.messages.get("not_sure")),), "stale_button")
+
+
+def unsupported(catalog: Catalog) -> Reply:
+    return Reply((_with_menu(catalog, catalog.messages.get("unsupported")),), "unsupported")
+
+
+def slow_down(catalog: Catalog) -> Reply:
+    return Reply((OutMessage(catalog.messages.get("slow_down")),), "flood")
+
+
+def error(catalog: Catalog) -> Reply:
+    return Reply((OutMessage(catalog.messages.get("error")),), "error")
+
+
+def _escape(text: str) -> str:
+    from .render import escape
+
+    return escape(text)
