@@ -667,7 +667,7 @@ def message(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
     """The message as sent is valid Telegram HTML of at most 4,096 characters."""
     line = doc.explainer.body_line
     try:
-        parsed = parse_html(doc.html)
+        parsed = parse_html(doc.html, strict=True)
     except TelegramHtmlError as err:
         yield doc.finding(
             ctx,
