@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, Topic
+from .render import MAX_MESSAGE_CHARS, visible_length
 from .safety import triage
 
 #: Longest text we read; Telegram allows 4,096, and routing needs far less.
@@ -60,8 +61,15 @@ def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> 
             )
         )
     nav.append(Button(catalog.messages.get("menu_button"), MENU_DATA))
-    messages = [OutMessage(intro)] if intro else []
     parts = list(topic.parts)
+    messages: list[OutMessage] = []
+    if intro:
+        # One message reads better on a phone (and costs one request) when it fits.
+        joined = f"{intro}\n\n{parts[0]}"
+        if visible_length(joined) <= MAX_MESSAGE_CHARS:
+            parts[0] = joined
+        else:
+            messages.append(OutMessage(intro))
     messages.extend(OutMessage(part) for part in parts[:-1])
     messages.append(OutMessage(parts[-1], (tuple(nav),)))
     return messages
