@@ -208,6 +208,8 @@ def call_to_action(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
     verbs = ctx.config.words("style", "action_verbs")
     phrases = [str(p).lower() for p in style["action_phrases"]]
     sentences = doc.plain.sentences
+    whole = " ".join(b.text for b in doc.plain.blocks).lower()
+    phrases = [p for p in phrases if p in f" {whole} "]
     actions = [s for s in sentences if _is_call_to_action(s, verbs, phrases)]
     line = doc.explainer.body_line
     if not actions:
@@ -275,6 +277,7 @@ _BE_WORDS = frozenset(
     ["am", "is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "gotten"]
 )
 _BE = "(?:" + "|".join(sorted(_BE_WORDS)) + ")"
+_BE_PREFILTER = re.compile(rf"\b{_BE}\b", re.IGNORECASE)
 
 
 @cache
@@ -286,6 +289,8 @@ def _passive_pattern(irregular: frozenset[str]) -> re.Pattern[str]:
 
 
 def is_passive(text: str, irregular: frozenset[str], not_passive: frozenset[str]) -> bool:
+    if not _BE_PREFILTER.search(text):
+        return False
     for match in _passive_pattern(irregular).finditer(text):
         if match.group("verb").lower() not in not_passive:
             return True
@@ -299,12 +304,7 @@ def passive_voice(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
     irregular = ctx.config.words("style", "irregular_participles")
     not_passive = ctx.config.words("style", "not_passive")
     sentences = doc.plain.sentences
-    passive = [
-        s
-        for s in sentences
-        if not _BE_WORDS.isdisjoint(w.lower() for w in s.words)
-        and is_passive(s.text, irregular, not_passive)
-    ]
+    passive = [s for s in sentences if is_passive(s.text, irregular, not_passive)]
     share = float(style["max_passive_share"])
     if sentences and len(passive) / len(sentences) > share:
         for sentence in passive:
@@ -790,6 +790,8 @@ def unsourced_number(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
     backed: set[str] | None = None
     seen: set[str] = set()
     for sentence in doc.plain.sentences:
+        if not _NUMBER.search(sentence.text):
+            continue
         for word in sentence.words:
             if not _is_number(word):
                 continue
