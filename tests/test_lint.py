@@ -339,3 +339,29 @@ def test_jargon_inside_a_hyphenated_name_is_not_the_jargon(project: Path, write:
     assert not findings(rule="jargon")
     write("d.md", body="Your T cells multiply.\n\n" + EASY_BODY, command="d")
     assert [f.path.name for f in findings(rule="jargon")] == ["d.md"]
+
+
+def test_personal_advice_is_an_error(write: WriteFile) -> None:
+    write("adv.md", body="You should take 20 mg a day.\n\n" + EASY_BODY)
+    hits = findings(rule="personal-advice")
+    assert hits and hits[0].severity == "error" and hits[0].line == 9
+
+
+def test_title_summary_examples_and_body_limits(write: WriteFile) -> None:
+    write(
+        "limits.md",
+        title="A title that is far too long to fit on a menu button, really",
+        summary="One sentence. And another one.",
+        examples="[just one]",
+        body=("Talk to your care team. " * 60) + "\n",
+    )
+    by_rule = {f.rule: f for f in findings()}
+    assert by_rule["title"].severity == "error"
+    assert by_rule["summary"].severity == "warning"
+    assert by_rule["examples"].severity == "warning"
+    assert by_rule["body-length"].severity == "error"
+
+
+def test_empty_body_is_an_error(write: WriteFile) -> None:
+    write("empty_body.md", body="\n")
+    assert any(f.message == "the explainer has no text" for f in findings(rule="body-length"))
