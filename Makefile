@@ -20,6 +20,10 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m bot lint content/
+# Headless Chromium for the HTML report's browser test (Debian package; installing needs root).
+	command -v chromium >/dev/null || (apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "chromium could not be installed: the browser tests will be skipped"
 	$(PY) -m pytest
 
 lint-content: $(STAMP)

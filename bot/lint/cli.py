@@ -9,9 +9,12 @@ from pathlib import Path
 import yaml
 
 from .config import find_config, load_config
+from .document import LintDoc
 from .output import FORMATS
+from .report import write_report
 from .rules import RULES
-from .runner import UsageError, config_folder, lint_paths
+from .runner import UsageError, config_folder, lint_loaded, prepare
+from .watch import watch_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +24,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=Path, help="folder of source articles (default: seeds/)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--show-config", action="store_true", help="print settings in force")
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="DIR",
+        help="also write a readability report to DIR (open DIR/index.html in a browser)",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="lint again after every save and print what changed, until Ctrl-C",
+    )
+    # How often --watch looks at the files; tests shorten it.
+    parser.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,10 +49,35 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config or find_config(paths), config_folder(paths))
         print(yaml.safe_dump(config.data, sort_keys=False, allow_unicode=True), end="")
         return 0
+    if args.watch:
+        if args.format != "text":
+            print("error: --watch prints text; leave out --format", file=sys.stderr)
+            return 2
+        try:
+            return watch_paths(
+                paths,
+                config_path=args.config,
+                seeds_dir=args.seeds,
+                html_dir=args.html,
+                interval=max(args.interval, 0.01),
+            )
+        except UsageError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    docs: list[LintDoc] | None = [] if args.html is not None else None
     try:
-        report = lint_paths(paths, config_path=args.config, seeds_dir=args.seeds)
+        files, config, seeds = prepare(paths, config_path=args.config, seeds_dir=args.seeds)
+        report = lint_loaded(files, config, seeds, docs)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(FORMATS[args.format](report))
+    if args.html is not None and docs is not None:
+        try:
+            index = write_report(report, docs, config, seeds, args.html)
+        except OSError as err:
+            print(f"error: cannot write the HTML report to {args.html}: {err}", file=sys.stderr)
+            return 2
+        # On stderr, so --format json stays one JSON document on stdout.
+        print(f"HTML report: {index} (open it in a browser)", file=sys.stderr)
     return 1 if report.errors else 0

@@ -85,27 +85,48 @@ def lint_paths(
     seeds_dir: Path | None = None,
 ) -> LintReport:
     """Lint files and folders; raises UsageError only for problems with the call itself."""
+    return lint_loaded(*prepare(paths, config_path=config_path, seeds_dir=seeds_dir))
+
+
+def prepare(
+    paths: Sequence[Path],
+    *,
+    config_path: Path | None = None,
+    seeds_dir: Path | None = None,
+) -> tuple[list[Path], LintConfig, Seeds]:
+    """The files, settings and sources a lint of ``paths`` uses, for callers that need them
+    beside the report (the HTML report, the watcher); raises UsageError like lint_paths."""
     files = collect_files(paths)
     if config_path is not None and not config_path.is_file():
         raise UsageError(f"{config_path}: settings file not found")
     config = load_config(config_path or find_config(list(paths)), config_folder(paths))
     seeds = load_seeds(seeds_dir or Path(str(config.data["seeds_dir"])))
-    return lint_loaded(files, config, seeds)
+    return files, config, seeds
 
 
-def lint_loaded(files: Sequence[Path], config: LintConfig, seeds: Seeds) -> LintReport:
-    """Lint already-collected files. The cyclic GC is held back meanwhile, as mypy does:
-    parsing allocates many small objects and no cycles, and the collector's repeated passes
-    over them cost more than the lint itself on a large folder."""
+def lint_loaded(
+    files: Sequence[Path],
+    config: LintConfig,
+    seeds: Seeds,
+    keep_docs: list[LintDoc] | None = None,
+) -> LintReport:
+    """Lint already-collected files; each analysed file is appended to ``keep_docs`` when
+    given (the HTML report shows sentences and positions the report itself does not keep).
+
+    The cyclic GC is held back meanwhile, as mypy does: parsing allocates many small objects
+    and no cycles, and the collector's repeated passes over them cost more than the lint
+    itself on a large folder."""
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _lint_loaded(files, config, seeds)
+        return _lint_loaded(files, config, seeds, keep_docs)
     finally:
         gc.set_threshold(*thresholds)
 
 
-def _lint_loaded(files: Sequence[Path], config: LintConfig, seeds: Seeds) -> LintReport:
+def _lint_loaded(
+    files: Sequence[Path], config: LintConfig, seeds: Seeds, keep_docs: list[LintDoc] | None
+) -> LintReport:
     context = Context(config, seeds)
     report = LintReport()
     if config.problems:
@@ -122,5 +143,7 @@ def _lint_loaded(files: Sequence[Path], config: LintConfig, seeds: Seeds) -> Lin
             report.files.append(FileReport(item.path, {}, [problem_finding(item)]))
             continue
         doc, findings = lint_explainer(item, context)
+        if keep_docs is not None:
+            keep_docs.append(doc)
         report.files.append(FileReport(item.path, metrics_of(doc), findings))
     return report
