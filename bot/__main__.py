@@ -10,11 +10,20 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from .lint import cli as lint_cli
 from .logs import RedactTokens
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .config import Settings
+    from .store import Database
+    from .subscriptions import Choices
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--content", help="content folder (default: CONTENT_DIR or content/)")
     lint = commands.add_parser("lint", help="check content files before publishing")
     lint_cli.add_arguments(lint)
+    digests = commands.add_parser("digests", help="scheduled digests")
+    digest_commands = digests.add_subparsers(dest="digest_command", required=True)
+    send_due = digest_commands.add_parser(
+        "send-due", help="send every digest due at one instant, then exit (for cron)"
+    )
+    send_due.add_argument("--now", help="the instant, ISO 8601 (default: now); without a zone, UTC")
     return parser
 
 
@@ -35,11 +50,21 @@ def fail(message: str, code: int = 1, secrets: tuple[str, ...] = ()) -> int:
     return code
 
 
-def run_bot() -> int:
-    from .app import build_application, serve
+@dataclass
+class Runtime:
+    settings: Settings
+    catalog: Catalog
+    database: Database
+    choices: Choices
+
+
+def prepare() -> Runtime | int:
+    """Settings, logging, linted content and a migrated database, or an exit code."""
     from .catalog import CatalogError, build_catalog
     from .config import ConfigError, environment, load_settings
     from .logs import setup_logging
+    from .store import Database, DatabaseError
+    from .subscriptions import load_choices
 
     try:
         settings = load_settings(environment())
@@ -49,9 +74,28 @@ def run_bot() -> int:
     setup_logging(settings.log_level, secrets)
     try:
         catalog = build_catalog(settings.content_dir)
-    except CatalogError as err:
+        choices = load_choices(settings.content_dir)
+    except (CatalogError, ValueError) as err:
         return fail(str(err))
-    application = build_application(settings, catalog)
+    try:
+        database = Database(settings.database_url)
+        database.migrate()
+    except DatabaseError as err:
+        return fail(str(err), 1, secrets)
+    return Runtime(settings, catalog, database, choices)
+
+
+def run_bot() -> int:
+    from .app import build_application, serve
+
+    runtime = prepare()
+    if isinstance(runtime, int):
+        return runtime
+    settings = runtime.settings
+    secrets = (settings.token,)
+    application = build_application(
+        settings, runtime.catalog, database=runtime.database, choices=runtime.choices
+    )
     try:
         asyncio.run(serve(application))
     except InvalidToken:
@@ -67,12 +111,57 @@ def run_bot() -> int:
     return 0
 
 
+def send_due(now_text: str | None) -> int:
+    from .app import digest_bot
+    from .digests import DigestSender, DigestSettings
+
+    now: datetime | None = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            return fail(
+                f"--now must be an ISO 8601 instant like 2026-11-24T09:00:00Z, not {now_text!r}", 2
+            )
+        now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+    runtime = prepare()
+    if isinstance(runtime, int):
+        return runtime
+    settings = runtime.settings
+    secrets = (settings.token,)
+
+    async def once() -> dict[str, int]:
+        bot = digest_bot(settings)
+        async with bot:
+            sender = DigestSender(
+                bot,
+                runtime.database,
+                runtime.catalog,
+                DigestSettings(rate_per_second=settings.digest_rate_per_second),
+            )
+            stats = await sender.run_once(now)
+        return stats.as_dict()
+
+    try:
+        result = asyncio.run(once())
+    except InvalidToken:
+        return fail("Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN", 1, secrets)
+    except NetworkError as err:
+        return fail(
+            f"cannot reach the Telegram Bot API at {settings.api_url}: {err.message}", 1, secrets
+        )
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint_cli.run(args)
     if args.command == "run":
         return run_bot()
+    if args.command == "digests":
+        return send_due(args.now)
     if args.command == "chat":
         from .chat import run_chat
 

@@ -10,15 +10,20 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from . import handlers
 from .catalog import Catalog
 from .config import Settings
+from .digests import DigestSender, DigestSettings, Ticker
 from .flood import FloodGate
+from .store import Database
+from .subscriptions import Choices
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +31,56 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 #: The bot's own commands, shown in Telegram's command menu after the topics.
 OWN_COMMANDS = (("start", "Start here"), ("topics", "All topics"), ("help", "How to use me"))
+DIGEST_COMMANDS = (
+    ("subscribe", "Get a short digest at a time you choose"),
+    ("settings", "See or change your digest"),
+    ("unsubscribe", "Stop digests"),
+    ("privacy", "What the bot stores about you"),
+    ("deletedata", "Delete what the bot stores about you"),
+)
+TICK_SECONDS = 60
 
 
-def bot_commands(catalog: Catalog) -> list[BotCommand]:
+def bot_commands(catalog: Catalog, *, digests: bool = False) -> list[BotCommand]:
     topics = [BotCommand(t.command, t.title[:256]) for t in catalog.topics]
     own = [BotCommand(name, text) for name, text in OWN_COMMANDS]
+    if digests:
+        own += [BotCommand(name, text) for name, text in DIGEST_COMMANDS]
     return (topics + own)[:100]
 
 
 async def _post_init(application: AnyApplication) -> None:
     catalog: Catalog = application.bot_data["catalog"]
-    await application.bot.set_my_commands(bot_commands(catalog))
-    log.info("registered %d commands", len(bot_commands(catalog)))
+    commands = bot_commands(catalog, digests="database" in application.bot_data)
+    await application.bot.set_my_commands(commands)
+    log.info("registered %d commands", len(commands))
+    sender: DigestSender | None = application.bot_data.get("digest_sender")
+    if sender is not None:
+        await sender.bot.initialize()
+        ticker = Ticker(sender)
+        application.bot_data["ticker"] = ticker
+        assert application.job_queue is not None
+        now = time.time()
+        application.job_queue.run_repeating(
+            ticker.tick, interval=TICK_SECONDS, first=TICK_SECONDS - now % TICK_SECONDS
+        )
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    sender: DigestSender | None = application.bot_data.get("digest_sender")
+    if sender is not None:
+        await sender.bot.shutdown()
+
+
+def digest_bot(settings: Settings) -> Bot:
+    """A second client for fan-outs: its own connection pool, so that users chatting with
+    the bot never queue behind ten thousand digests for a free connection."""
+    return Bot(
+        settings.token,
+        base_url=f"{settings.api_url}/bot",
+        base_file_url=f"{settings.api_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=64),
+    )
 
 
 def build_application(
@@ -46,7 +89,12 @@ def build_application(
     *,
     flood: FloodGate | None = None,
     concurrent_updates: int = 64,
+    database: Database | None = None,
+    choices: Choices | None = None,
+    digest_settings: DigestSettings | None = None,
+    tick: bool = True,
 ) -> AnyApplication:
+    """The bot; with a database it also offers digests and, with ``tick``, sends them."""
     application: AnyApplication = (
         ApplicationBuilder()
         .token(settings.token)
@@ -54,11 +102,22 @@ def build_application(
         .base_file_url(f"{settings.api_url}/file/bot")
         .concurrent_updates(concurrent_updates)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["catalog"] = catalog
     application.bot_data["flood"] = flood or FloodGate()
     application.bot_data["settings"] = settings
+    if database is not None:
+        application.bot_data["database"] = database
+        application.bot_data["choices"] = choices or Choices()
+        if tick:
+            application.bot_data["digest_sender"] = DigestSender(
+                digest_bot(settings),
+                database,
+                catalog,
+                digest_settings or DigestSettings(rate_per_second=settings.digest_rate_per_second),
+            )
     handlers.register(application)
     return application
 
@@ -81,6 +140,8 @@ async def stop(application: AnyApplication) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 async def serve(application: AnyApplication, stop_event: asyncio.Event | None = None) -> None:

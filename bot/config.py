@@ -33,6 +33,8 @@ class Settings:
     database_url: str
     admin_chat_ids: frozenset[int]
     log_level: int
+    #: Digest messages a second, overall (Telegram allows about 30 for bulk sends).
+    digest_rate_per_second: float = 25.0
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return (
@@ -80,7 +82,15 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
+    rate_text = env.get("DIGEST_RATE_PER_SECOND", "25").strip() or "25"
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 100_000:
+        raise ConfigError(f"DIGEST_RATE_PER_SECOND must be a number above 0, not {rate_text!r}")
     return Settings(
+        digest_rate_per_second=rate,
         token=token,
         api_url=api_url,
         content_dir=Path(env.get("CONTENT_DIR", "content").strip() or "content"),

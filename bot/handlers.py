@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -35,10 +36,12 @@ from telegram.ext import (
     filters,
 )
 
-from . import replies
+from . import replies, subscriptions
 from .catalog import Catalog
 from .flood import FloodGate, Verdict
 from .replies import Reply
+from .safety import triage
+from .store import Database
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ Context = CallbackContext[Any, Any, Any, Any]
 #: Longest wait we accept from a 429 before giving up on an interactive reply.
 MAX_RETRY_AFTER = 30.0
 SEND_ATTEMPTS = 3
+#: chat_data key: the subscribe choices waiting for a typed time zone.
+PENDING_ZONE = "pending_zone"
 
 
 def catalog_of(context: Context) -> Catalog:
@@ -167,6 +172,32 @@ def _command(message: Message, username: str) -> str | None:
 # --- handlers --------------------------------------------------------------------------------
 
 
+SUBSCRIPTION_COMMANDS = frozenset({"subscribe", "settings", "unsubscribe", "privacy", "deletedata"})
+
+
+def database_of(context: Context) -> Database | None:
+    database: Database | None = context.application.bot_data.get("database")
+    return database
+
+
+async def subscription_command(
+    context: Context, database: Database, chat_id: int, command: str, args: list[str]
+) -> Reply:
+    catalog = catalog_of(context)
+    now = datetime.now(UTC)
+    if command == "subscribe":
+        return await asyncio.to_thread(
+            subscriptions.subscribe_command, catalog, database, chat_id, args, now
+        )
+    if command == "settings":
+        return await asyncio.to_thread(subscriptions.settings, catalog, database, chat_id, now)
+    if command == "unsubscribe":
+        return await asyncio.to_thread(subscriptions.unsubscribe, catalog, database, chat_id)
+    if command == "privacy":
+        return await asyncio.to_thread(subscriptions.privacy, catalog, database, chat_id)
+    return subscriptions.delete_request(catalog)
+
+
 async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
@@ -174,8 +205,16 @@ async def on_command(update: Update, context: Context) -> None:
     command = _command(message, context.bot.username.lower())
     if command is None:
         return
-    user = update.effective_user
-    reply = replies.for_command(catalog_of(context), command, user.first_name if user else None)
+    database = database_of(context)
+    if database is not None and command.lower() in SUBSCRIPTION_COMMANDS:
+        args = (message.text or "").split()[1:]
+        reply = await subscription_command(
+            context, database, message.chat_id, command.lower(), args
+        )
+    else:
+        user = update.effective_user
+        first_name = user.first_name if user else None
+        reply = replies.for_command(catalog_of(context), command, first_name)
     await send_reply(context, message.chat_id, reply)
 
 
@@ -188,7 +227,22 @@ async def on_text(update: Update, context: Context) -> None:
         text = _addressed_text(message, context.bot.username.lower())
         if text is None:
             return
-    reply = replies.for_text(catalog_of(context), text or "")
+    catalog = catalog_of(context)
+    pending = context.chat_data.pop(PENDING_ZONE, None) if context.chat_data is not None else None
+    database = database_of(context)
+    if pending and database is not None and triage(text or "", catalog.safety) is None:
+        # The answer to "type my time zone"; safety still reads every message first.
+        reply = await asyncio.to_thread(
+            subscriptions.typed_zone,
+            catalog,
+            database,
+            message.chat_id,
+            pending,
+            text or "",
+            datetime.now(UTC),
+        )
+    else:
+        reply = replies.for_text(catalog, text or "")
     log.info("text message answered: %s", reply.kind)
     await send_reply(context, message.chat_id, reply)
 
@@ -219,7 +273,24 @@ async def on_button(update: Update, context: Context) -> None:
     # is the user's id; in groups we need the message to know where to answer.
     chat = update.effective_chat
     chat_id = chat.id if chat is not None else query.from_user.id
-    await send_reply(context, chat_id, replies.for_callback(catalog_of(context), query.data))
+    data = query.data or ""
+    database = database_of(context)
+    if data.startswith(subscriptions.PREFIX) and database is not None:
+        pending = subscriptions.pending_zone_state(data)
+        if pending is not None and context.chat_data is not None:
+            context.chat_data[PENDING_ZONE] = pending
+        reply = await asyncio.to_thread(
+            subscriptions.button,
+            catalog_of(context),
+            context.application.bot_data["choices"],
+            database,
+            chat_id,
+            data,
+            datetime.now(UTC),
+        )
+    else:
+        reply = replies.for_callback(catalog_of(context), query.data)
+    await send_reply(context, chat_id, reply)
 
 
 async def on_member_change(update: Update, context: Context) -> None:
@@ -228,8 +299,10 @@ async def on_member_change(update: Update, context: Context) -> None:
         return
     status = change.new_chat_member.status
     log.info("bot membership changed: %s", status)
-    if status in ("kicked", "left"):
-        context.application.bot_data.setdefault("unreachable_chats", set()).add(change.chat.id)
+    database = database_of(context)
+    if status in ("kicked", "left") and database is not None:
+        # Blocked or removed: end the subscription now rather than at the next digest.
+        await asyncio.to_thread(database.end, change.chat.id)
 
 
 async def on_anything_else(update: Update, context: Context) -> None:

@@ -1,0 +1,264 @@
+"""Scheduled digests: claim what is due, send it paced, record it, move the schedule on.
+
+Subscriptions live in our own tables, and a tick (APScheduler through the JobQueue inside
+``run``, or ``python -m bot digests send-due`` from cron) only asks "what is due now?".
+APScheduler's own FAQ says a job store cannot be shared by several processes, so no
+per-user job exists anywhere: several workers can tick at once, and the database's atomic
+claim decides who sends what.
+
+Delivery is at least once and at most once per slot in the normal case: a row is claimed
+with a lease, sent, then completed in one transaction. A crash between claim and send
+loses nothing (the lease expires and another tick sends it); only a message in flight at
+the instant of a crash can arrive twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from .catalog import Catalog, Topic
+from .handlers import keyboard
+from .pacing import Pacer
+from .replies import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
+from .schedule import slot_to_send
+from .store import Claim, Database
+
+log = logging.getLogger(__name__)
+
+#: A row that failed for a passing reason (5xx, timeout) waits this long: the next tick.
+RETRY_LATER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    rate_per_second: float = 25.0
+    per_chat_interval: float = 1.0
+    batch_size: int = 200
+    #: How long a claim holds before another worker may take the row over.
+    lease: timedelta = timedelta(minutes=5)
+    #: A slot missed by less than this (the bot was down) is still sent, once.
+    grace: timedelta = timedelta(hours=6)
+    #: Tries for a 5xx or a timeout before the row waits for the next tick.
+    attempts: int = 3
+    #: Digests sent at once; the pacer keeps the rate, this keeps memory flat.
+    concurrency: int = 32
+
+
+@dataclass
+class RunStats:
+    sent: int = 0
+    up_to_date: int = 0
+    skipped: int = 0
+    retried_later: int = 0
+    ended: int = 0
+    lost_claims: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "up_to_date": self.up_to_date,
+            "skipped": self.skipped,
+            "retried_later": self.retried_later,
+            "ended": self.ended,
+            "lost_claims": self.lost_claims,
+        }
+
+
+@dataclass(frozen=True)
+class Digest:
+    command: str | None
+    messages: tuple[OutMessage, ...]
+    up_to_date_sent: bool
+
+
+def compose(catalog: Catalog, delivered: set[str], up_to_date_sent: bool) -> Digest:
+    """The next explainer not yet had, in content order; "up to date" once; then nothing.
+
+    A digest is short: the topic's title and one-sentence summary, with buttons to read
+    the whole explainer or see every topic. New content reaches existing subscribers next,
+    because it is simply the first topic they have not had.
+    """
+    pending: Topic | None = next((t for t in catalog.topics if t.command not in delivered), None)
+    messages = catalog.messages
+    if pending is not None:
+        html = messages.get("digest", title=pending.title, summary=pending.summary)
+        buttons = (
+            (Button(messages.get("digest_read_button"), TOPIC_PREFIX + pending.command),),
+            (Button(messages.get("menu_button"), MENU_DATA),),
+        )
+        return Digest(pending.command, (OutMessage(html, buttons),), False)
+    if not up_to_date_sent:
+        html = messages.get("digest_up_to_date")
+        return Digest(
+            None, (OutMessage(html, ((Button(messages.get("menu_button"), MENU_DATA),),)),), True
+        )
+    return Digest(None, (), True)
+
+
+class DigestSender:
+    """Sends claimed digests through one pacer, classifying Telegram's answers."""
+
+    def __init__(
+        self, bot: Bot, database: Database, catalog: Catalog, settings: DigestSettings
+    ) -> None:
+        self.bot = bot
+        self.database = database
+        self.catalog = catalog
+        self.settings = settings
+        self.pacer = Pacer(settings.rate_per_second, settings.per_chat_interval)
+        self.worker = f"{socket.gethostname()}:{id(self):x}"
+
+    async def run_once(self, now: datetime | None = None) -> RunStats:
+        """Send everything due at ``now`` (default: the current time), batch by batch."""
+        stats = RunStats()
+        instant = now or datetime.now(UTC)
+        while True:
+            claims = await asyncio.to_thread(
+                self.database.claim_due,
+                instant,
+                self.settings.batch_size,
+                self.settings.lease,
+                self.worker,
+            )
+            if not claims:
+                break
+            await self._send_batch(claims, instant, stats)
+            if now is None:
+                instant = datetime.now(UTC)
+        if stats.sent or stats.ended or stats.retried_later:
+            log.info("digests: %s", stats.as_dict())
+        return stats
+
+    async def _send_batch(self, claims: Iterable[Claim], now: datetime, stats: RunStats) -> None:
+        queue: asyncio.Queue[Claim] = asyncio.Queue()
+        for claim in claims:
+            queue.put_nowait(claim)
+
+        async def worker() -> None:
+            while not queue.empty():
+                claim = queue.get_nowait()
+                try:
+                    await self._deliver(claim, now, stats)
+                except Exception:  # one subscriber's failure must not stop the fan-out
+                    log.exception("digest for one subscriber failed; it waits for the next tick")
+                    stats.errors["unexpected"] += 1
+                    await asyncio.to_thread(self.database.release, claim, now + RETRY_LATER)
+
+        await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
+
+    async def _deliver(self, claim: Claim, now: datetime, stats: RunStats) -> None:
+        send_now, next_due = slot_to_send(claim.spec, claim.next_due_at, now, self.settings.grace)
+        if not send_now:
+            stats.skipped += 1
+            await self._complete(claim, None, next_due, now, claim.up_to_date_sent, stats)
+            return
+        delivered = await asyncio.to_thread(self.database.delivered, claim.chat_id)
+        digest = compose(self.catalog, delivered, claim.up_to_date_sent)
+        if digest.messages:
+            outcome = await self._send(claim.chat_id, digest.messages, stats)
+            if outcome == "ended":
+                stats.ended += 1
+                await asyncio.to_thread(self.database.end, claim.chat_id)
+                return
+            if outcome == "later":
+                stats.retried_later += 1
+                await asyncio.to_thread(self.database.release, claim, now + RETRY_LATER)
+                return
+            if digest.command is None:
+                stats.up_to_date += 1
+            else:
+                stats.sent += 1
+        await self._complete(claim, digest.command, next_due, now, digest.up_to_date_sent, stats)
+
+    async def _complete(
+        self,
+        claim: Claim,
+        command: str | None,
+        next_due: datetime,
+        now: datetime,
+        up_to_date_sent: bool,
+        stats: RunStats,
+    ) -> None:
+        done = await asyncio.to_thread(
+            self.database.complete,
+            claim,
+            command=command,
+            next_due_at=next_due,
+            now=now,
+            up_to_date_sent=up_to_date_sent,
+        )
+        if not done:  # our lease ran out and another worker took the row over
+            stats.lost_claims += 1
+
+    async def _send(self, chat_id: int, messages: Iterable[OutMessage], stats: RunStats) -> str:
+        """ "sent", "ended" (blocked, deleted, no such chat) or "later" (try next tick)."""
+        for message in messages:
+            failures = 0
+            while True:
+                await self.pacer.acquire(chat_id)
+                try:
+                    await self.bot.send_message(
+                        chat_id,
+                        message.html,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(message),
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                    break
+                except RetryAfter as err:
+                    stats.errors["429"] += 1
+                    self.pacer.pause(_seconds(err.retry_after))
+                except Forbidden:
+                    stats.errors["403"] += 1
+                    return "ended"
+                except BadRequest as err:
+                    if "chat not found" in err.message.lower():
+                        stats.errors["400 chat not found"] += 1
+                        return "ended"
+                    stats.errors["400"] += 1
+                    log.error("digest rejected by Telegram: %s", err.message)
+                    return "later"
+                except NetworkError:  # 5xx, timeouts, connection errors
+                    failures += 1
+                    stats.errors["network"] += 1
+                    if failures >= self.settings.attempts:
+                        return "later"
+                    await asyncio.sleep(min(2.0**failures * 0.5, 10.0))
+                except TelegramError as err:
+                    stats.errors[type(err).__name__] += 1
+                    return "later"
+        return "sent"
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+class Ticker:
+    """The in-process tick: at most one fan-out at a time per process."""
+
+    def __init__(self, sender: DigestSender) -> None:
+        self.sender = sender
+        self._running = asyncio.Lock()
+        self.last_stats: RunStats | None = None
+
+    async def tick(self, _context: object = None) -> None:
+        if self._running.locked():
+            return  # the previous fan-out is still going and will pick new rows up itself
+        async with self._running:
+            started = time.monotonic()
+            self.last_stats = await self.sender.run_once()
+            log.debug("digest tick took %.1fs", time.monotonic() - started)

@@ -1,0 +1,230 @@
+"""/subscribe, /settings, /unsubscribe, /privacy and /deletedata as plain functions.
+
+Button flows keep their state in the callback data itself ("s:w3|0900|Europe/Berlin" is
+weekly on Thursday at 09:00 in Berlin), so nothing is held in memory between taps and a
+restart loses no half-finished choice. Only "type my time zone" needs to remember one
+step, which the handler keeps per chat. Database calls are synchronous; handlers run
+these functions in a thread.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+
+import yaml
+
+from .catalog import Catalog
+from .replies import MENU_DATA, Button, OutMessage, Reply
+from .schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
+from .store import Database
+
+PREFIX = "s:"
+CHOICES_FILE = "digests.yml"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What /subscribe offers as buttons (``content/digests.yml``)."""
+
+    times: tuple[str, ...] = ("07:00", "09:00", "12:00", "18:00", "20:00")
+    zones: tuple[str, ...] = ("UTC",)
+    weekdays: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def load_choices(content_dir: Path) -> Choices:
+    path = content_dir / CHOICES_FILE
+    if not path.is_file():
+        return Choices()
+    try:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ValueError(f"{path}: cannot be read: {err}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: must hold times, zones and weekdays lists")
+    defaults = Choices()
+    try:
+        times = tuple(str(t) for t in data.get("times", defaults.times))
+        zones = tuple(parse_zone(str(z)) for z in data.get("zones", defaults.zones))
+        weekdays = tuple(str(d) for d in data.get("weekdays", defaults.weekdays))
+        for t in times:
+            time.fromisoformat(t)
+    except (ScheduleError, ValueError, TypeError) as err:
+        raise ValueError(f"{path}: {err}") from None
+    if len(weekdays) != 7:
+        raise ValueError(f"{path}: weekdays must list 7 day names, Monday first")
+    return Choices(times, zones, weekdays)
+
+
+def _when(instant: datetime, spec: DigestSpec) -> str:
+    local = instant.astimezone(spec.tzinfo())
+    return local.strftime("%a %d %b at %H:%M")
+
+
+def _reply(kind: str, html_text: str, *rows: tuple[Button, ...]) -> Reply:
+    return Reply((OutMessage(html_text, tuple(rows)),), kind)
+
+
+def _spec_from(state: str) -> DigestSpec:
+    """'d|0900|Europe/Berlin' or 'w3|0900|UTC' back into a spec."""
+    cadence, clock, zone = state.split("|")
+    return DigestSpec(
+        cadence="weekly" if cadence.startswith("w") else "daily",
+        local_time=time(int(clock[:2]), int(clock[2:])),
+        zone=parse_zone(zone),
+        weekday=int(cadence[1:]) if cadence.startswith("w") else None,
+    )
+
+
+def save(
+    catalog: Catalog, database: Database, chat_id: int, spec: DigestSpec, now: datetime
+) -> Reply:
+    database.subscribe(chat_id, spec, now)
+    first = next_due(spec, now)
+    text = catalog.messages.get("sub_done", schedule=spec.describe(), first=_when(first, spec))
+    return _reply("subscribed", text)
+
+
+def subscribe_command(
+    catalog: Catalog, database: Database, chat_id: int, args: Sequence[str], now: datetime
+) -> Reply:
+    """``/subscribe`` starts the buttons; ``/subscribe daily 09:00 Europe/Berlin`` saves."""
+    messages = catalog.messages
+    if not args:
+        return _reply(
+            "subscribe",
+            messages.get("sub_ask_cadence"),
+            (
+                Button(messages.get("btn_daily"), PREFIX + "d"),
+                Button(messages.get("btn_weekly"), PREFIX + "w"),
+            ),
+        )
+    try:
+        spec = parse_subscribe_args(list(args))
+    except ScheduleError as err:
+        return _reply("subscribe_bad", messages.get("sub_bad", problem=str(err)))
+    return save(catalog, database, chat_id, spec, now)
+
+
+def subscribe_button(
+    catalog: Catalog, choices: Choices, database: Database, chat_id: int, data: str, now: datetime
+) -> Reply:
+    """One tap of the /subscribe flow; the data holds every choice made so far."""
+    messages = catalog.messages
+    state = data[len(PREFIX) :]
+    parts = state.split("|")
+    try:
+        if state == "w":
+            rows = [
+                tuple(
+                    Button(choices.weekdays[d], f"{PREFIX}w{d}")
+                    for d in range(start, min(start + 4, 7))
+                )
+                for start in (0, 4)
+            ]
+            return _reply("subscribe", messages.get("sub_ask_weekday"), *rows)
+        if len(parts) == 1 and (state == "d" or (state[:1] == "w" and state[1:].isdigit())):
+            buttons = [Button(t, f"{PREFIX}{state}|{t.replace(':', '')}") for t in choices.times]
+            rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+            example = "daily 10:15 Europe/Berlin"
+            return _reply("subscribe", messages.get("sub_ask_time", example=example), *rows)
+        if len(parts) == 2:
+            rows = [(Button(z, f"{PREFIX}{state}|{z}"),) for z in choices.zones]
+            rows.append((Button(messages.get("btn_type_zone"), f"{PREFIX}{state}|?"),))
+            return _reply("subscribe", messages.get("sub_ask_zone"), *rows)
+        if len(parts) == 3 and parts[2] == "?":
+            return _reply("subscribe_type_zone", messages.get("sub_type_zone"))
+        if len(parts) == 3:
+            return save(catalog, database, chat_id, _spec_from(state), now)
+    except (ValueError, ScheduleError, IndexError):
+        pass
+    return subscribe_command(catalog, database, chat_id, (), now)  # an old or odd button
+
+
+def pending_zone_state(data: str) -> str | None:
+    """For the "type my time zone" button: the choices to complete with the typed zone."""
+    state = data[len(PREFIX) :]
+    return state[: -len("|?")] if state.endswith("|?") else None
+
+
+def typed_zone(
+    catalog: Catalog, database: Database, chat_id: int, state: str, text: str, now: datetime
+) -> Reply:
+    try:
+        zone = parse_zone(text.strip())
+        spec = _spec_from(f"{state}|{zone}")
+    except (ScheduleError, ValueError) as err:
+        return _reply("subscribe_bad", catalog.messages.get("sub_bad", problem=str(err)))
+    return save(catalog, database, chat_id, spec, now)
+
+
+def settings(catalog: Catalog, database: Database, chat_id: int, now: datetime) -> Reply:
+    messages = catalog.messages
+    subscription = database.get(chat_id)
+    if subscription is None:
+        return _reply("settings", messages.get("settings_none"))
+    spec = subscription.spec
+    text = messages.get(
+        "settings", schedule=spec.describe(), next=_when(subscription.next_due_at, spec)
+    )
+    return _reply(
+        "settings",
+        text,
+        (
+            Button(messages.get("btn_change"), PREFIX + "new"),
+            Button(messages.get("btn_stop"), PREFIX + "stop"),
+        ),
+    )
+
+
+def unsubscribe(catalog: Catalog, database: Database, chat_id: int) -> Reply:
+    database.unsubscribe(chat_id)
+    return _reply("unsubscribed", catalog.messages.get("unsubscribed"))
+
+
+def privacy(catalog: Catalog, database: Database, chat_id: int) -> Reply:
+    stored = database.export_chat(chat_id)
+    if not any(stored.values()):
+        return _reply("privacy", catalog.messages.get("privacy_nothing"))
+    lines = []
+    for table, rows in stored.items():
+        for row in rows if isinstance(rows, list) else [rows]:
+            if row:
+                fields = ", ".join(f"{k}: {v}" for k, v in row.items())
+                lines.append(f"• {html.escape(table)}: {html.escape(fields)}")
+    return _reply("privacy", catalog.messages.raw("privacy", stored="\n".join(lines)))
+
+
+def delete_request(catalog: Catalog) -> Reply:
+    messages = catalog.messages
+    return _reply(
+        "delete_confirm",
+        messages.get("delete_confirm"),
+        (
+            Button(messages.get("btn_delete_yes"), PREFIX + "del:yes"),
+            Button(messages.get("btn_delete_no"), PREFIX + "del:no"),
+        ),
+    )
+
+
+def button(
+    catalog: Catalog, choices: Choices, database: Database, chat_id: int, data: str, now: datetime
+) -> Reply:
+    """Every "s:" button: the subscribe flow, settings actions, the delete confirmation."""
+    action = data[len(PREFIX) :]
+    if action == "del:yes":
+        database.delete_chat(chat_id)
+        return _reply("deleted", catalog.messages.get("deleted"))
+    if action == "del:no":
+        return _reply("delete_cancelled", catalog.messages.get("delete_cancelled"))
+    if action == "stop":
+        return unsubscribe(catalog, database, chat_id)
+    if action == "new":
+        return subscribe_command(catalog, database, chat_id, (), now)
+    return subscribe_button(catalog, choices, database, chat_id, data, now)
+
+
+__all__ = ["MENU_DATA", "Choices", "button", "load_choices"]
