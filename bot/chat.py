@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +21,8 @@ from .config import load_settings
 from .flood import FloodGate
 from .logs import setup_logging
 from .sandbox import BotApiSandbox, SandboxEvent, SentMessage
+from .store import Database
+from .subscriptions import load_choices
 
 CHAT_ID = 1001
 PROMPT = "you> "
@@ -59,11 +62,21 @@ async def converse(content: Path, lines: asyncio.Queue[str | None], out: TextIO)
     except CatalogError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    scratch = tempfile.TemporaryDirectory(prefix="bot-chat-")
+    database = Database(f"sqlite:///{Path(scratch.name) / 'chat.sqlite3'}")
+    database.migrate()
     async with BotApiSandbox() as sandbox:
         settings = load_settings(
             {"TELEGRAM_BOT_TOKEN": sandbox.token, "TELEGRAM_API_URL": sandbox.url}
         )
-        application = build_application(settings, catalog, flood=FloodGate(limit=30))
+        # A throwaway database, so /subscribe and /privacy can be tried too.
+        application = build_application(
+            settings,
+            catalog,
+            flood=FloodGate(limit=30),
+            database=database,
+            choices=load_choices(content),
+        )
         terminal = Terminal(out)
         sandbox.add_listener(terminal.show)
         await start(application)
@@ -89,6 +102,8 @@ async def converse(content: Path, lines: asyncio.Queue[str | None], out: TextIO)
                 await asyncio.sleep(0.3)  # let the replies print before the next prompt
         finally:
             await stop(application)
+            database.close()
+            scratch.cleanup()
     return 0
 
 

@@ -109,7 +109,7 @@ def test_settings_validation() -> None:
 
 
 def test_chat_sandbox_in_the_terminal() -> None:
-    script = "/therapy\n1\nI can't breathe\n/quit\n"
+    script = "/therapy\n1\nI can't breathe\n/subscribe daily 09:00 UTC\n/quit\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
         input=script,
@@ -125,4 +125,5 @@ def test_chat_sandbox_in_the_terminal() -> None:
     assert "[1] What is lupus?" in out
     assert "bot> How does CAR-T work?" in out
     assert "emergency" in out.lower()
+    assert "daily at 09:00" in out
     assert "Traceback" not in result.stderr
