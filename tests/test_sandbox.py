@@ -480,3 +480,15 @@ async def test_application_answers_start_and_buttons(sandbox: BotApiSandbox) -> 
     assert button_update.first_reply_at is not None
     assert len(sandbox.latencies()) == 2
     assert json.dumps(sandbox.calls[-1].params)  # recorded params are plain JSON
+
+
+async def test_rate_limits_let_a_first_message_to_each_chat_through() -> None:
+    """A regression: a chat's new bucket must not start slightly empty."""
+    async with BotApiSandbox() as sandbox:
+        sandbox.set_rate_limits(global_per_second=1000, per_chat_per_second=1.0, burst=1)
+        bot = Bot(sandbox.token, base_url=f"{sandbox.url}/bot")
+        async with bot:
+            for chat in range(500, 520):
+                sandbox.add_chat(chat)
+                await bot.send_message(chat, "hi")
+        assert not sandbox.errors(429)
