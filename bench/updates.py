@@ -97,8 +97,13 @@ async def serve_child(kind: str, api_url: str, token: str) -> None:
 
     if kind == "echo":
         application = echo_application_for(api_url, token)
+        application.bot_data["settings"] = load_settings(
+            {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "HTTP_PORT": "0"}
+        )
     else:
-        settings = load_settings({"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url})
+        settings = load_settings(
+            {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "HTTP_PORT": "0"}
+        )
         catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
         application = build_application(
             settings,

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--content", help="content folder (default: CONTENT_DIR or content/)")
     lint = commands.add_parser("lint", help="check content files before publishing")
     lint_cli.add_arguments(lint)
+    commands.add_parser(
+        "healthcheck", help="exit 0 if the running bot's /healthz says ready (for Docker)"
+    )
     digests = commands.add_parser("digests", help="scheduled digests")
     digest_commands = digests.add_subparsers(dest="digest_command", required=True)
     send_due = digest_commands.add_parser(
@@ -71,7 +74,7 @@ def prepare() -> Runtime | int:
     except ConfigError as err:
         return fail(str(err), 2)
     secrets = (settings.token,)
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, secrets, json_lines=settings.log_format == "json")
     try:
         catalog = build_catalog(settings.content_dir)
         choices = load_choices(settings.content_dir)
@@ -106,6 +109,8 @@ def run_bot() -> int:
         )
     except TelegramError as err:
         return fail(f"Telegram said: {err.message}", 1, secrets)
+    except OSError as err:  # the health/metrics/webhook port
+        return fail(f"cannot listen on {settings.http_host}:{settings.http_port}: {err}")
     except KeyboardInterrupt:
         return 0
     return 0
@@ -154,12 +159,34 @@ def send_due(now_text: str | None) -> int:
     return 0
 
 
+def healthcheck() -> int:
+    """Ask the bot's own HTTP server; stdlib only, so it works in a minimal image."""
+    import os
+    import urllib.error
+    import urllib.request
+
+    port = os.environ.get("HTTP_PORT", "8080").strip() or "8080"
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - fixed http URL
+            ok = response.status == 200
+    except urllib.error.HTTPError as err:
+        print(f"not ready: {err.code} {err.read().decode(errors='replace')[:200]}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"not ready: {url}: {err}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint_cli.run(args)
     if args.command == "run":
         return run_bot()
+    if args.command == "healthcheck":
+        return healthcheck()
     if args.command == "digests":
         return send_due(args.now)
     if args.command == "chat":

@@ -24,6 +24,7 @@ from .digests import DigestSender, DigestSettings, Ticker
 from .flood import FloodGate
 from .store import Database
 from .subscriptions import Choices
+from .web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +124,33 @@ def build_application(
 
 
 async def start(application: AnyApplication, *, poll_interval: float = 0.0) -> None:
-    """Initialise (getMe, setMyCommands) and start long polling."""
+    """Initialise (getMe, setMyCommands), then long polling, or register the webhook."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    settings: Settings | None = application.bot_data.get("settings")
+    if settings is not None and settings.webhook_url:
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        log.info("webhook registered; updates arrive over HTTP")
+        return
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES
+    )
+
+
+def web_server(application: AnyApplication, settings: Settings) -> WebServer:
+    return WebServer(
+        application,
+        host=settings.http_host,
+        port=settings.http_port,
+        webhook_path=settings.webhook_path or None,
+        secret=settings.webhook_secret or None,
     )
 
 
@@ -145,16 +165,24 @@ async def stop(application: AnyApplication) -> None:
 
 
 async def serve(application: AnyApplication, stop_event: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop_event``), then shut down cleanly."""
+    """Run until SIGINT/SIGTERM (or ``stop_event``), then shut down cleanly.
+
+    The HTTP server (health, metrics, webhook) starts first, so a load balancer sees the
+    replica as not ready (503) until the bot is, and a webhook never hits a closed port.
+    """
     event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not possible outside the main thread, or off POSIX: Ctrl-C still ends asyncio.run.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, event.set)
+    settings: Settings = application.bot_data["settings"]
+    server = web_server(application, settings)
+    await server.start()
     try:
         await start(application)
         log.info("bot @%s is running", application.bot.username)
         await event.wait()
     finally:
         await stop(application)
+        await server.stop()

@@ -15,6 +15,7 @@ from .content import Explainer, load_file
 from .lint.findings import Finding
 from .lint.runner import collect_files, lint_paths
 from .messages import Messages, load_messages
+from .metrics import LINT_REJECTIONS, TOPICS
 from .render import render_explainer, split_message
 from .router import Router, RouterConfig, load_router_config
 from .safety import SafetyRules, load_safety_rules
@@ -112,4 +113,6 @@ def build_catalog(
         raise CatalogError(str(err)) from None
     router = Router.from_config(accepted, router_config)
     log.info("serving %d topic(s); %d file(s) rejected", len(topics), len(rejected))
+    LINT_REJECTIONS.inc(len(rejected))
+    TOPICS.set(len(topics))
     return Catalog(topics, router, safety, messages, rejected)

@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.sqlite3"
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -35,11 +36,23 @@ class Settings:
     log_level: int
     #: Digest messages a second, overall (Telegram allows about 30 for bulk sends).
     digest_rate_per_second: float = 25.0
+    #: Webhook mode when set: Telegram POSTs updates to this https URL.
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    #: The health, metrics and webhook server.
+    http_host: str = "0.0.0.0"  # noqa: S104 - a container must listen beyond loopback
+    http_port: int = 8080
+    log_format: str = "text"
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/" if self.webhook_url else ""
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return (
             f"Settings(token='***', api_url={self.api_url!r}, content_dir={self.content_dir!r}, "
-            f"database_url={self.database_url!r}, admin_chat_ids={set(self.admin_chat_ids)!r})"
+            f"database_url={self.database_url!r}, admin_chat_ids={set(self.admin_chat_ids)!r}, "
+            f"webhook_url={self.webhook_url!r}, webhook_secret='***')"
         )
 
 
@@ -89,7 +102,29 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         rate = -1.0
     if not 0 < rate <= 100_000:
         raise ConfigError(f"DIGEST_RATE_PER_SECOND must be a number above 0, not {rate_text!r}")
+    webhook_url = env.get("WEBHOOK_URL", "").strip()
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip()
+    if webhook_url:
+        parts = urlsplit(webhook_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"WEBHOOK_URL must be an https address, not {webhook_url!r}")
+        if not _SECRET.match(webhook_secret):
+            raise ConfigError(
+                "WEBHOOK_SECRET must be set with WEBHOOK_URL: 1 to 256 letters, digits, "
+                "'_' or '-' (Telegram sends it back with every update)"
+            )
+    port_text = env.get("HTTP_PORT", "8080").strip() or "8080"
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ConfigError(f"HTTP_PORT must be a port number, not {port_text!r}")
+    log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
     return Settings(
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        http_host=env.get("HTTP_HOST", "0.0.0.0").strip() or "0.0.0.0",  # noqa: S104
+        http_port=int(port_text),
+        log_format=log_format,
         digest_rate_per_second=rate,
         token=token,
         api_url=api_url,

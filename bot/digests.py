@@ -30,6 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from .catalog import Catalog, Topic
 from .handlers import keyboard
+from .metrics import DIGESTS
 from .pacing import Pacer
 from .replies import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
 from .schedule import slot_to_send
@@ -140,6 +141,9 @@ class DigestSender:
                 instant = datetime.now(UTC)
         if stats.sent or stats.ended or stats.retried_later:
             log.info("digests: %s", stats.as_dict())
+        for outcome, count in stats.as_dict().items():
+            if count:
+                DIGESTS.labels("failed" if outcome == "retried_later" else outcome).inc(count)
         return stats
 
     async def _send_batch(self, claims: Iterable[Claim], now: datetime, stats: RunStats) -> None:

@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from . import replies, subscriptions
+from . import metrics, replies, subscriptions
 from .catalog import Catalog
 from .flood import FloodGate, Verdict
 from .replies import Reply
@@ -74,8 +74,7 @@ async def send_reply(context: Context, chat_id: int, reply: Reply) -> bool:
     for message in reply.messages:
         if not await _send_one(context, chat_id, message):
             return False
-    context.application.bot_data.setdefault("reply_kinds", {}).setdefault(reply.kind, 0)
-    context.application.bot_data["reply_kinds"][reply.kind] += 1
+    metrics.count_reply(reply.kind)
     return True
 
 
@@ -119,7 +118,8 @@ async def _send_one(context: Context, chat_id: int, message: replies.OutMessage)
 
 
 async def flood_control(update: Update, context: Context) -> None:
-    """Runs before every other handler (group -1)."""
+    """Runs before every other handler (group -1), so it also counts every update."""
+    metrics.UPDATES.labels(metrics.update_kind(update.to_dict())).inc()
     user = update.effective_user
     if user is None:
         return

@@ -8,6 +8,7 @@ from every record, at every level.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -38,13 +39,31 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def setup_logging(level: int, secrets: tuple[str, ...] = ()) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors (LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(level: int, secrets: tuple[str, ...] = (), *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.setLevel(level)
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        root.addHandler(logging.StreamHandler())
+    for existing in root.handlers:
+        existing.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
     for existing in root.handlers:
         for old in [f for f in existing.filters if isinstance(f, RedactTokens)]:
             existing.removeFilter(old)

@@ -29,7 +29,7 @@ def run_bot(
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        env={**clean, "PYTHONPATH": str(ROOT), "HTTP_PORT": "0", **env},
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
