@@ -168,7 +168,7 @@ def healthcheck() -> int:
     port = os.environ.get("HTTP_PORT", "8080").strip() or "8080"
     url = f"http://127.0.0.1:{port}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - fixed http URL
+        with urllib.request.urlopen(url, timeout=5) as response:
             ok = response.status == 200
     except urllib.error.HTTPError as err:
         print(f"not ready: {err.code} {err.read().decode(errors='replace')[:200]}", file=sys.stderr)

@@ -40,7 +40,7 @@ class Settings:
     webhook_url: str = ""
     webhook_secret: str = ""
     #: The health, metrics and webhook server.
-    http_host: str = "0.0.0.0"  # noqa: S104 - a container must listen beyond loopback
+    http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_format: str = "text"
 
@@ -122,7 +122,7 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     return Settings(
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        http_host=env.get("HTTP_HOST", "0.0.0.0").strip() or "0.0.0.0",  # noqa: S104
+        http_host=env.get("HTTP_HOST", "0.0.0.0").strip() or "0.0.0.0",
         http_port=int(port_text),
         log_format=log_format,
         digest_rate_per_second=rate,
