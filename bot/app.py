@@ -39,7 +39,6 @@ DIGEST_COMMANDS = (
     ("privacy", "What the bot stores about you"),
     ("deletedata", "Delete what the bot stores about you"),
 )
-TICK_SECONDS = 60
 
 
 def bot_commands(catalog: Catalog, *, digests: bool = False) -> list[BotCommand]:
@@ -61,9 +60,11 @@ async def _post_init(application: AnyApplication) -> None:
         ticker = Ticker(sender)
         application.bot_data["ticker"] = ticker
         assert application.job_queue is not None
-        now = time.time()
+        settings: Settings = application.bot_data["settings"]
+        every = settings.digest_tick_seconds
+        # On the minute (for the default 60 s), so "09:00" goes out at 09:00:00, not 09:00:47.
         application.job_queue.run_repeating(
-            ticker.tick, interval=TICK_SECONDS, first=TICK_SECONDS - now % TICK_SECONDS
+            ticker.tick, interval=every, first=every - time.time() % every
         )
 
 

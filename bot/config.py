@@ -43,6 +43,8 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_format: str = "text"
+    #: How often the in-process scheduler looks for due digests.
+    digest_tick_seconds: float = 60.0
 
     @property
     def webhook_path(self) -> str:
@@ -119,7 +121,15 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+    tick_text = env.get("DIGEST_TICK_SECONDS", "60").strip() or "60"
+    try:
+        tick = float(tick_text)
+    except ValueError:
+        tick = -1.0
+    if not 0.1 <= tick <= 3600:
+        raise ConfigError(f"DIGEST_TICK_SECONDS must be 0.1 to 3600, not {tick_text!r}")
     return Settings(
+        digest_tick_seconds=tick,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         http_host=env.get("HTTP_HOST", "0.0.0.0").strip() or "0.0.0.0",

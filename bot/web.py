@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
 from telegram import Update
 
 from .metrics import REGISTRY
@@ -95,6 +96,11 @@ class WebServer:
         return web.Response(text="ok")
 
 
+def _ping(database: Any) -> None:
+    with database.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 async def readiness_problems(application: Any) -> list[str]:
     """Why the bot cannot serve users right now; empty when it can."""
     problems: list[str] = []
@@ -104,7 +110,7 @@ async def readiness_problems(application: Any) -> list[str]:
     database = application.bot_data.get("database")
     if database is not None:
         try:
-            await asyncio.wait_for(asyncio.to_thread(database.ping), timeout=3.0)
+            await asyncio.wait_for(asyncio.to_thread(_ping, database), timeout=3.0)
         except Exception as err:  # any failure means "not ready"; say which kind
             problems.append(f"database not answering ({type(err).__name__})")
     if not application.running:

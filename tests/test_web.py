@@ -1,0 +1,105 @@
+"""Health, metrics and structured logs, in polling mode (webhooks: test_webhook_replicas)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+import aiohttp
+
+from bot.app import build_application, start, stop, web_server
+from bot.catalog import build_catalog
+from bot.config import load_settings
+from bot.flood import FloodGate
+from bot.logs import setup_logging
+from bot.sandbox import BotApiSandbox
+from bot.store import Database
+
+from .conftest import ROOT
+
+
+async def get(port: int, path: str) -> tuple[int, str]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
+
+
+async def test_health_and_metrics(tmp_path: Path) -> None:
+    catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    database = Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    database.migrate()
+    async with BotApiSandbox() as sandbox:
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": sandbox.token,
+                "TELEGRAM_API_URL": sandbox.url,
+                "HTTP_HOST": "127.0.0.1",
+                "HTTP_PORT": "0",
+            }
+        )
+        application = build_application(
+            settings, catalog, database=database, flood=FloodGate(limit=1000), tick=False
+        )
+        server = web_server(application, settings)
+        await server.start()
+        try:
+            status, body = await get(server.port, "/healthz")
+            assert status == 503 and "bot not running" in body  # up, but not ready yet
+            await start(application)
+            status, body = await get(server.port, "/healthz")
+            assert status == 200 and json.loads(body)["status"] == "ok"
+
+            await sandbox.send_message(5, "how does the treatment work")
+            await sandbox.send_message(6, "tell me a joke")
+            await sandbox.send_message(7, "I have chest pain right now")
+            await sandbox.send_sticker(8)
+            await sandbox.wait_for(count=4)
+            status, metrics = await get(server.port, "/metrics")
+            assert status == 200
+            for line in (
+                'bot_updates_total{kind="message"}',
+                'bot_routing_total{outcome="topic"}',
+                'bot_routing_total{outcome="not_sure"}',
+                'bot_safety_replies_total{kind="urgent"}',
+                'bot_replies_total{kind="unsupported"}',
+                "bot_topics 6.0",
+                "bot_lint_rejections_total",
+            ):
+                assert line in metrics, line
+            assert "tell me a joke" not in metrics
+
+            database.close()
+            (tmp_path / "bot.sqlite3").unlink()
+            (tmp_path / "bot.sqlite3").mkdir()  # the database is gone and cannot come back
+            status, body = await get(server.port, "/healthz")
+            assert status == 503 and "database not answering" in body
+        finally:
+            await stop(application)
+            await server.stop()
+
+
+def test_json_logs_have_no_token_and_no_text() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    token = "123456789:AAEhBOweik6ad6PsWzVVYp2xWvbYxRVtQ8Q"
+    try:
+        setup_logging(logging.DEBUG, (token,), json_lines=True)
+        logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/sendMessage", token)
+        try:
+            raise RuntimeError(f"failed at /bot{token}/getMe")
+        except RuntimeError:
+            logging.getLogger("bot").exception("boom")
+    finally:
+        root.removeHandler(handler)
+        setup_logging(logging.WARNING)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [entry["level"] for entry in lines] == ["WARNING", "ERROR"]
+    assert all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
+    assert token not in stream.getvalue()
+    assert "<redacted>" in lines[0]["message"] and "<redacted>" in lines[1]["error"]

@@ -1,0 +1,183 @@
+"""Production shape: webhook mode, two replicas behind a load balancer, one PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import socket
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.sandbox import BotApiSandbox
+from bot.schedule import DigestSpec
+from bot.store import Database
+
+from .conftest import ROOT
+from .dbs import database_url
+
+SECRET = "replica-test-secret_1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LoadBalancer:
+    """Round-robin HTTP proxy: what sits in front of replicas in production."""
+
+    def __init__(self, backends: list[int]) -> None:
+        self.backends = backends
+        self.port = free_port()
+        self.served: Counter[int] = Counter()
+        self._next = itertools.cycle(backends)
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        assert self._session is not None
+        backend = next(self._next)
+        self.served[backend] += 1
+        async with self._session.post(
+            f"http://127.0.0.1:{backend}{request.path}",
+            data=await request.read(),
+            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+        ) as response:
+            return web.Response(status=response.status, body=await response.read())
+
+    async def __aenter__(self) -> LoadBalancer:
+        self._session = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", self.handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None and self._session is not None
+        await self._runner.cleanup()
+        await self._session.close()
+
+
+async def healthy(port: int, timeout: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"replica on {port} never became healthy")
+            await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+async def postgres(tmp_path: Path) -> AsyncIterator[str]:
+    with database_url("postgresql", tmp_path) as url:
+        yield url
+
+
+async def start_replica(
+    sandbox: BotApiSandbox, url: str, port: int, lb: int
+) -> asyncio.subprocess.Process:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": sandbox.token,
+        "TELEGRAM_API_URL": sandbox.url,
+        "WEBHOOK_URL": f"http://127.0.0.1:{lb}/telegram",
+        "WEBHOOK_SECRET": SECRET,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "DATABASE_URL": url,
+        "DIGEST_TICK_SECONDS": "1",
+        "DIGEST_RATE_PER_SECOND": "500",
+        "CONTENT_DIR": str(ROOT / "content"),
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "json",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_two_replicas_answer_each_update_once_and_send_each_digest_once(
+    postgres: str,
+) -> None:
+    database = Database(postgres)
+    database.migrate()
+    ports = [free_port(), free_port()]
+    async with BotApiSandbox() as sandbox, LoadBalancer(ports) as lb:
+        replicas = [await start_replica(sandbox, postgres, port, lb.port) for port in ports]
+        try:
+            for port in ports:
+                await healthy(port)
+            assert sandbox.calls_to("setWebhook")
+
+            # Without the secret, or with a wrong one, a replica refuses the request.
+            async with aiohttp.ClientSession() as session:
+                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                    async with session.post(
+                        f"http://127.0.0.1:{ports[0]}/telegram",
+                        json={"update_id": 1},
+                        headers=headers,
+                    ) as response:
+                        assert response.status == 403
+
+            # Every update is answered exactly once, by whichever replica received it.
+            chats = list(range(500, 540))
+            for chat in chats:
+                await sandbox.send_message(chat, "/help")
+            await sandbox.wait_for(lambda m: m.chat_id in chats, count=len(chats), timeout=30)
+            await asyncio.sleep(0.5)
+            assert Counter(m.chat_id for m in sandbox.sent if m.chat_id in chats) == Counter(chats)
+            assert all(lb.served[p] > 0 for p in ports)
+
+            # Digests due now: both replicas tick every second; each goes out once.
+            spec = DigestSpec(cadence="daily", local_time=time(9, 0), zone="UTC", weekday=None)
+            subscribers = list(range(1000, 1300))
+            for chat in subscribers:
+                sandbox.add_chat(chat)
+            database.bulk_subscribe([(c, spec) for c in subscribers], datetime.now(UTC))
+            with database.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE subscriptions SET next_due_at = :due"),
+                    {"due": datetime.now(UTC) - timedelta(minutes=1)},
+                )
+            await sandbox.wait_for(
+                lambda m: m.chat_id in subscribers, count=len(subscribers), timeout=60
+            )
+            await asyncio.sleep(2.5)  # two more ticks on each replica: still nothing twice
+            per_chat = Counter(m.chat_id for m in sandbox.sent if m.chat_id >= 1000)
+            assert per_chat == Counter(subscribers)
+        finally:
+            for replica in replicas:
+                if replica.returncode is None:
+                    replica.send_signal(signal.SIGTERM)
+            outputs = [await replica.communicate() for replica in replicas]
+            database.close()
+        for replica, (_, err) in zip(replicas, outputs, strict=True):
+            assert replica.returncode == 0, err.decode()[-2000:]
+            assert sandbox.token not in err.decode()
