@@ -77,16 +77,7 @@ def render_explainer(title: str, body: str) -> str:
 
 def visible_length(html_text: str) -> int:
     """Characters Telegram counts: the text after tags are removed and entities decoded."""
-    text = []
-    inside = False
-    for char in html_text:
-        if char == "<":
-            inside = True
-        elif char == ">" and inside:
-            inside = False
-        elif not inside:
-            text.append(char)
-    return len(html.unescape("".join(text)).strip())
+    return len(_strip_tags(html_text).strip())
 
 
 def split_message(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -128,6 +119,7 @@ def _units(html_text: str, limit: int) -> list[str]:
 
 
 def _strip_tags(html_text: str) -> str:
+    """The text of our own rendered HTML (every literal "<" in it is escaped)."""
     out: list[str] = []
     inside = False
     for char in html_text:
