@@ -19,6 +19,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m bot lint content/
 # Headless Chromium for the HTML report's browser test (Debian package; installing needs root).
 	command -v chromium >/dev/null || (apt-get update -qq \
