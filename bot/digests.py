@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -144,7 +145,27 @@ class DigestSender:
         for outcome, count in stats.as_dict().items():
             if count:
                 DIGESTS.labels("failed" if outcome == "retried_later" else outcome).inc(count)
+        await self._record(stats)
         return stats
+
+    async def _record(self, stats: RunStats) -> None:
+        """Add the run's outcomes to the shared hourly totals that /stats reads.
+
+        Stamped with the wall clock (when the messages really went out), also when ``now``
+        replays a schedule. A failure here is logged and never undoes or repeats a send.
+        """
+        counts = {
+            "sent": stats.sent,
+            "up_to_date": stats.up_to_date,
+            "failed": stats.retried_later + stats.errors["unexpected"],
+            "ended": stats.ended,
+        }
+        if not any(counts.values()):
+            return
+        try:
+            await asyncio.to_thread(self.database.record_digest_outcomes, counts, datetime.now(UTC))
+        except SQLAlchemyError as err:
+            log.warning("could not record digest outcomes: %s", type(err).__name__)
 
     async def _send_batch(self, claims: Iterable[Claim], now: datetime, stats: RunStats) -> None:
         queue: asyncio.Queue[Claim] = asyncio.Queue()

@@ -36,8 +36,9 @@ from telegram.ext import (
     filters,
 )
 
-from . import metrics, replies, subscriptions
+from . import admin, metrics, replies, subscriptions
 from .catalog import Catalog
+from .config import Settings
 from .flood import FloodGate, Verdict
 from .replies import Reply
 from .safety import triage
@@ -198,6 +199,52 @@ async def subscription_command(
     return subscriptions.delete_request(catalog)
 
 
+#: bot_data key: one /reload at a time per process.
+RELOAD_LOCK = "reload_lock"
+
+
+async def admin_command(context: Context, command: str, args: list[str]) -> Reply:
+    """/stats, /reload, /preview for an admin chat; the logic is in ``admin``."""
+    catalog = catalog_of(context)
+    settings: Settings = context.application.bot_data["settings"]
+    if command == "stats":
+        database = database_of(context)
+        if database is None:
+            return admin.no_database(catalog)
+        stats = await asyncio.to_thread(admin.collect_stats, database, datetime.now(UTC))
+        return admin.stats_reply(catalog, stats)
+    if command == "preview":
+        return await asyncio.to_thread(admin.preview, catalog, settings.content_dir, " ".join(args))
+    return await reload_catalog(context, settings)
+
+
+async def reload_catalog(context: Context, settings: Settings) -> Reply:
+    """Swap new content in for chats and digests, then register the new command menu."""
+    from .app import bot_commands  # app imports this module
+
+    bot_data = context.application.bot_data
+    lock: asyncio.Lock = bot_data.setdefault(RELOAD_LOCK, asyncio.Lock())
+    async with lock:
+        result = await asyncio.to_thread(
+            admin.reload_content, catalog_of(context), settings.content_dir
+        )
+        if result.catalog is None:
+            assert result.refusal is not None
+            return result.refusal
+        bot_data["catalog"] = result.catalog
+        sender = bot_data.get("digest_sender")
+        if sender is not None:
+            sender.catalog = result.catalog
+        log.info("content reloaded: %d topic(s)", len(result.catalog.topics))
+        try:
+            commands = bot_commands(result.catalog, digests="database" in bot_data)
+            await context.bot.set_my_commands(commands)
+        except TelegramError as err:
+            log.warning("could not register commands after a reload: %s", type(err).__name__)
+            return admin.reload_done(result.catalog, registered=False)
+        return admin.reload_done(result.catalog, registered=True)
+
+
 async def on_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
@@ -206,7 +253,11 @@ async def on_command(update: Update, context: Context) -> None:
     if command is None:
         return
     database = database_of(context)
-    if database is not None and command.lower() in SUBSCRIPTION_COMMANDS:
+    settings: Settings | None = context.application.bot_data.get("settings")
+    if command.lower() in admin.COMMANDS and admin.is_admin(settings, message.chat_id):
+        args = (message.text or "").split()[1:]
+        reply = await admin_command(context, command.lower(), args)
+    elif database is not None and command.lower() in SUBSCRIPTION_COMMANDS:
         args = (message.text or "").split()[1:]
         reply = await subscription_command(
             context, database, message.chat_id, command.lower(), args
@@ -243,8 +294,18 @@ async def on_text(update: Update, context: Context) -> None:
         )
     else:
         reply = replies.for_text(catalog, text or "")
+        if reply.kind == "not_sure" and database is not None:
+            await record_unsure(database, text or "")
     log.info("text message answered: %s", reply.kind)
     await send_reply(context, message.chat_id, reply)
+
+
+async def record_unsure(database: Database, text: str) -> None:
+    """Count the question for /stats (text only, no ids); a failure never costs the reply."""
+    try:
+        await asyncio.to_thread(database.record_unsure, text, datetime.now(UTC))
+    except Exception as err:  # the database is down: the user still gets an answer
+        log.warning("could not record a not-sure question: %s", type(err).__name__)
 
 
 async def on_other_message(update: Update, context: Context) -> None:

@@ -56,6 +56,29 @@ REQUIRED: dict[str, frozenset[str]] = {
     "btn_stop": frozenset(),
     "btn_delete_yes": frozenset(),
     "btn_delete_no": frozenset(),
+    "admin_stats": frozenset(
+        {"subscribers", "since", "sent", "up_to_date", "failed", "ended", "questions"}
+    ),
+    "admin_stats_cadence": frozenset({"cadence", "count"}),
+    "admin_stats_question": frozenset({"count", "question"}),
+    "admin_stats_no_questions": frozenset(),
+    "admin_no_database": frozenset(),
+    "admin_reload_done": frozenset({"count", "commands"}),
+    "admin_reload_unregistered": frozenset({"count", "commands"}),
+    "admin_reload_refused": frozenset({"errors", "files", "findings"}),
+    "admin_reload_broken": frozenset({"problem"}),
+    "admin_findings_more": frozenset({"count"}),
+    "admin_preview_marker": frozenset(),
+    "admin_preview_lint_clean": frozenset({"warnings", "served"}),
+    "admin_preview_lint": frozenset({"errors", "warnings", "served", "findings"}),
+    "admin_preview_served": frozenset({"command"}),
+    "admin_preview_not_served": frozenset({"command"}),
+    "admin_preview_unreadable": frozenset({"file", "findings"}),
+    "admin_preview_unknown": frozenset({"command", "files"}),
+    "admin_preview_usage": frozenset({"example", "files"}),
+    "admin_preview_file": frozenset({"command", "file"}),
+    "admin_preview_file_broken": frozenset({"file"}),
+    "admin_lint_failed": frozenset({"problem"}),
 }
 
 

@@ -16,6 +16,7 @@ The functions are synchronous; the bot calls them through ``asyncio.to_thread``.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -137,6 +138,54 @@ deliveries = Table(
 
 #: Every table that holds rows about a chat: /privacy shows them, /deletedata empties them.
 CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries)
+
+#: Digest outcomes per hour, summed over every worker: what /stats shows admins. No chat ids.
+digest_outcomes = Table(
+    "digest_outcomes",
+    metadata,
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+)
+
+#: Typed questions the router was not sure about, normalised and counted, so editors see
+#: which topics are missing. Deliberately no chat or user id: a text cannot be traced back.
+unsure_questions = Table(
+    "unsure_questions",
+    metadata,
+    Column("question", String(200), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Index("ix_unsure_questions_last_seen", "last_seen"),
+)
+
+#: Outcome rows older than this are pruned when new ones are written; /stats reads 24 hours.
+OUTCOME_RETENTION = timedelta(days=30)
+#: A question nobody asked again for this long is forgotten (the texts are users' words).
+UNSURE_RETENTION = timedelta(days=90)
+#: Longest question kept; the rest is cut off.
+QUESTION_CHARS = 200
+
+
+_EMAIL = re.compile(r"\S+@\S+")
+_DIGITS = re.compile(r"\+?\d[\d\s().-]{3,}\d")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+
+
+def normalise_question(text_: str) -> str:
+    """Lowercased, whitespace collapsed, cut to 200 characters: one row per question.
+
+    Stored without any id, but a user may still type a phone number, an e-mail address or
+    an @name into a question: those are masked before anything is written.
+    """
+    masked = _EMAIL.sub("<email>", text_.replace("\x00", ""))
+    masked = _HANDLE.sub("<name>", _DIGITS.sub("<number>", masked))
+    return " ".join(masked.lower().split())[:QUESTION_CHARS].rstrip()
+
+
+def hour_of(instant: datetime) -> datetime:
+    """The UTC hour bucket an instant falls in."""
+    return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -443,6 +492,77 @@ class Database:
             )
             counts.update({cadence: int(n) for cadence, n in rows})
         return counts
+
+    # --- admin statistics (no chat ids) -------------------------------------------------
+
+    def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    def record_digest_outcomes(self, counts: dict[str, int], now: datetime) -> None:
+        """Add one run's outcomes to the hour's totals; several workers add up, never clash."""
+        rows = [
+            {"hour": hour_of(now), "outcome": outcome, "total": n}
+            for outcome, n in sorted(counts.items())
+            if n > 0
+        ]
+        if not rows:
+            return
+        insert = self._insert(digest_outcomes)
+        statement = insert.on_conflict_do_update(
+            index_elements=[digest_outcomes.c.hour, digest_outcomes.c.outcome],
+            set_={"total": digest_outcomes.c.total + insert.excluded.total},
+        )
+        with self._write() as connection:
+            connection.execute(statement, rows)
+            connection.execute(
+                delete(digest_outcomes).where(digest_outcomes.c.hour < now - OUTCOME_RETENTION)
+            )
+
+    def digest_outcomes_since(self, since: datetime) -> dict[str, int]:
+        """Outcome totals over the hour buckets from ``since``'s hour on."""
+        with self._read() as connection:
+            rows = connection.execute(
+                select(digest_outcomes.c.outcome, func.sum(digest_outcomes.c.total))
+                .where(digest_outcomes.c.hour >= hour_of(since))
+                .group_by(digest_outcomes.c.outcome)
+            )
+            return {outcome: int(n) for outcome, n in rows}
+
+    def record_unsure(self, question: str, now: datetime) -> None:
+        """Count one question the bot was not sure about (normalised here; empty is ignored)."""
+        normalised = normalise_question(question)
+        if not normalised:
+            return
+        insert = self._insert(unsure_questions)
+        statement = insert.values(question=normalised, total=1, last_seen=now)
+        statement = statement.on_conflict_do_update(
+            index_elements=[unsure_questions.c.question],
+            set_={
+                "total": unsure_questions.c.total + 1,
+                "last_seen": insert.excluded.last_seen,
+            },
+        )
+        with self._write() as connection:
+            connection.execute(statement)
+            connection.execute(
+                delete(unsure_questions).where(
+                    unsure_questions.c.last_seen < now - UNSURE_RETENTION
+                )
+            )
+
+    def top_unsure(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most asked questions the bot was not sure about, most asked first."""
+        with self._read() as connection:
+            rows = connection.execute(
+                select(unsure_questions.c.question, unsure_questions.c.total)
+                .order_by(
+                    unsure_questions.c.total.desc(),
+                    unsure_questions.c.last_seen.desc(),
+                    unsure_questions.c.question,
+                )
+                .limit(limit)
+            )
+            return [(question, int(n)) for question, n in rows]
 
     # --- sending -----------------------------------------------------------------------
 
