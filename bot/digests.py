@@ -19,7 +19,7 @@ import logging
 import socket
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -137,6 +137,7 @@ class DigestSender:
             )
             if not claims:
                 break
+            await self._wait_for_window(claims)
             await self._send_batch(claims, instant, stats)
             if now is None:
                 instant = datetime.now(UTC)
@@ -166,6 +167,26 @@ class DigestSender:
             await asyncio.to_thread(self.database.record_digest_outcomes, counts, datetime.now(UTC))
         except SQLAlchemyError as err:
             log.warning("could not record digest outcomes: %s", type(err).__name__)
+
+    async def _wait_for_window(self, claims: Sequence[Claim]) -> None:
+        """Wait for this batch's turn on the schedule every worker shares.
+
+        The pacer keeps one process at the rate; the shared schedule keeps several workers
+        (replicas, cron runs, overlapping ticks) at the rate together. The claims are held
+        until the window has passed, so nobody takes them over while we wait.
+        """
+        wall = datetime.now(UTC)
+        start = await asyncio.to_thread(
+            self.database.reserve_sends, len(claims), self.settings.rate_per_second, wall
+        )
+        window = timedelta(seconds=len(claims) / self.settings.rate_per_second)
+        if start + window > wall + self.settings.lease / 2:
+            await asyncio.to_thread(
+                self.database.extend_claims, claims, start + window + self.settings.lease
+            )
+        delay = (start - wall).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def _send_batch(self, claims: Iterable[Claim], now: datetime, stats: RunStats) -> None:
         queue: asyncio.Queue[Claim] = asyncio.Queue()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -134,6 +134,14 @@ deliveries = Table(
     Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
     Column("command", String(64), primary_key=True),
     Column("delivered_at", UTCDateTime, nullable=False),
+)
+
+#: One row per kind of fan-out: when the shared send schedule is next free (no chat data).
+send_schedule = Table(
+    "send_schedule",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("next_free_at", UTCDateTime, nullable=False),
 )
 
 #: Every table that holds rows about a chat: /privacy shows them, /deletedata empties them.
@@ -645,6 +653,38 @@ class Database:
                     )
                 )
         return True
+
+    def reserve_sends(self, count: int, rate: float, now: datetime) -> datetime:
+        """Book ``count`` sends at ``rate`` a second on the schedule all workers share.
+
+        Returns when this worker's window starts. Windows never overlap, so any number of
+        workers together send at ``rate``, as Telegram's overall limit requires.
+        """
+        duration = timedelta(seconds=count / rate)
+        row = send_schedule.c
+        with self._write() as connection:
+            query = select(row.next_free_at).where(row.name == "digests")
+            if self.dialect == "postgresql":
+                query = query.with_for_update()
+            current = connection.execute(query).scalar_one()
+            start = max(current, now)
+            connection.execute(
+                update(send_schedule)
+                .where(row.name == "digests")
+                .values(next_free_at=start + duration)
+            )
+        return start
+
+    def extend_claims(self, claims: Sequence[Claim], until: datetime) -> None:
+        """Hold claimed rows longer (while waiting for a send window), if still ours."""
+        row = subscriptions.c
+        with self._write() as connection:
+            for claim in claims:
+                connection.execute(
+                    update(subscriptions)
+                    .where(row.chat_id == claim.chat_id, row.claim_token == claim.claim_token)
+                    .values(claimed_until=until)
+                )
 
     def release(self, claim: Claim, retry_at: datetime) -> bool:
         """Give the row back unsent (a 5xx, a timeout): claimable again from ``retry_at``.

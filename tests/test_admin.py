@@ -207,7 +207,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-        assert versions == [("0002",)]
+        assert versions == [("0003",)]
         assert {chat: database.export_chat(chat) for chat in (1, 2)} == before
         assert database.delivered(1) == {"symptoms"}
         database.record_unsure("works after the upgrade", NOW)

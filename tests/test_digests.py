@@ -362,6 +362,9 @@ async def test_three_workers_send_each_subscriber_exactly_once(kind: str, tmp_pa
         async with BotApiSandbox() as sandbox:
             for chat in chats:
                 sandbox.add_chat(chat)
+            # Telegram's overall limit, as the sandbox enforces it: the three workers share
+            # one send schedule, so together they stay under it (no 429).
+            sandbox.set_rate_limits(global_per_second=1000, per_chat_per_second=None)
             workers = [await run_send_due(sandbox, url, SLOT) for _ in range(3)]
             results = [await w.communicate() for w in workers]
             for worker, (_out, err) in zip(workers, results, strict=True):
@@ -369,6 +372,7 @@ async def test_three_workers_send_each_subscriber_exactly_once(kind: str, tmp_pa
             per_chat = Counter(m.chat_id for m in sandbox.sent)
         assert set(per_chat) == set(chats)
         assert set(per_chat.values()) == {1}
+        assert not sandbox.errors(429)
         sent_by = [int(out.decode().split("sent=")[1].split()[0]) for out, _ in results]
         assert sum(sent_by) == 3000
         assert row_counts(database)["deliveries"] == 3000
@@ -402,3 +406,11 @@ async def test_worker_killed_mid_fan_out_loses_nothing(kind: str, tmp_path: Path
         duplicates = sum(n - 1 for n in per_chat.values())
         assert duplicates <= 1  # only a message in flight at the kill may arrive twice
         database.close()
+
+
+def test_send_windows_of_several_workers_follow_each_other(database: Database) -> None:
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    starts = [database.reserve_sends(50, 25.0, now) for _ in range(3)]
+    assert starts == [now, now + timedelta(seconds=2), now + timedelta(seconds=4)]
+    later = now + timedelta(minutes=5)  # an idle schedule does not hold a later worker back
+    assert database.reserve_sends(10, 25.0, later) == later
