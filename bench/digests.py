@@ -111,7 +111,7 @@ def fill(database: Database, rows: int, now: datetime) -> float:
                     "INSERT INTO subscriptions (chat_id, cadence, weekday, local_time, zone,"
                     " next_due_at, up_to_date_sent, created_at, updated_at)"
                     " SELECT n, 'daily', NULL, '09:00', 'UTC',"
-                    " :base + make_interval(secs => (n * 7919) % 604800), false, :base, :base"
+                    " :base + make_interval(secs => (n::bigint * 7919) % 604800), false, :base, :base"
                     " FROM generate_series(1, :rows) AS n"
                 ),
                 {"base": base.replace(tzinfo=UTC), "rows": rows},
@@ -164,6 +164,7 @@ def main() -> None:
         f"fan-out: {args.subscribers} due subscribers at a cap of {args.rate:g}/s ...", flush=True
     )
     sent = asyncio.run(fan_out(database, url, args.subscribers, args.rate))
+    print(f"  sent {sent['sent']:,} in {sent['elapsed_s']:.1f} s", flush=True)
 
     empty(database)
     print(f"filling {args.rows:,} subscriptions ...", flush=True)

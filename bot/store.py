@@ -666,7 +666,7 @@ class Database:
             query = select(row.next_free_at).where(row.name == "digests")
             if self.dialect == "postgresql":
                 query = query.with_for_update()
-            current = connection.execute(query).scalar_one()
+            current: datetime = connection.execute(query).scalar_one()
             start = max(current, now)
             connection.execute(
                 update(send_schedule)
