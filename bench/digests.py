@@ -111,7 +111,8 @@ def fill(database: Database, rows: int, now: datetime) -> float:
                     "INSERT INTO subscriptions (chat_id, cadence, weekday, local_time, zone,"
                     " next_due_at, up_to_date_sent, created_at, updated_at)"
                     " SELECT n, 'daily', NULL, '09:00', 'UTC',"
-                    " :base + make_interval(secs => (n::bigint * 7919) % 604800), false, :base, :base"
+                    " :base + make_interval(secs => (n::bigint * 7919) % 604800),"
+                    " false, :base, :base"
                     " FROM generate_series(1, :rows) AS n"
                 ),
                 {"base": base.replace(tzinfo=UTC), "rows": rows},
