@@ -17,7 +17,7 @@ from bot.sandbox import BotApiSandbox
 
 from .conftest import ROOT
 
-TOKEN = "123456789:AAEhBOweik6ad6PsWzVVYp2xWvbYxRVtQ8Q"
+TOKEN = "123456789:" + "fake-token-for-tests_" * 2
 
 
 def run_bot(

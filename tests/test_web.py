@@ -87,7 +87,7 @@ def test_json_logs_have_no_token_and_no_text() -> None:
     handler = logging.StreamHandler(stream)
     root = logging.getLogger()
     root.addHandler(handler)
-    token = "123456789:AAEhBOweik6ad6PsWzVVYp2xWvbYxRVtQ8Q"
+    token = "123456789:" + "fake-token-for-tests_" * 2
     try:
         setup_logging(logging.DEBUG, (token,), json_lines=True)
         logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/sendMessage", token)
