@@ -67,6 +67,19 @@ def environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
     return values
 
 
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, not {text!r}")
+    return value
+
+
 def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Settings:
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if need_token and not token:
@@ -97,13 +110,7 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
-    rate_text = env.get("DIGEST_RATE_PER_SECOND", "25").strip() or "25"
-    try:
-        rate = float(rate_text)
-    except ValueError:
-        rate = -1.0
-    if not 0 < rate <= 100_000:
-        raise ConfigError(f"DIGEST_RATE_PER_SECOND must be a number above 0, not {rate_text!r}")
+    rate = _number(env, "DIGEST_RATE_PER_SECOND", 25.0, 0.01, 100_000)
     webhook_url = env.get("WEBHOOK_URL", "").strip()
     webhook_secret = env.get("WEBHOOK_SECRET", "").strip()
     if webhook_url:
@@ -121,13 +128,7 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
-    tick_text = env.get("DIGEST_TICK_SECONDS", "60").strip() or "60"
-    try:
-        tick = float(tick_text)
-    except ValueError:
-        tick = -1.0
-    if not 0.1 <= tick <= 3600:
-        raise ConfigError(f"DIGEST_TICK_SECONDS must be 0.1 to 3600, not {tick_text!r}")
+    tick = _number(env, "DIGEST_TICK_SECONDS", 60.0, 0.1, 3600)
     return Settings(
         digest_tick_seconds=tick,
         webhook_url=webhook_url,

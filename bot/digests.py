@@ -22,15 +22,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from .catalog import Catalog, Topic
-from .handlers import keyboard
+from .handlers import retry_seconds, send_html
 from .metrics import DIGESTS
 from .pacing import Pacer
 from .replies import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
@@ -256,17 +254,11 @@ class DigestSender:
             while True:
                 await self.pacer.acquire(chat_id)
                 try:
-                    await self.bot.send_message(
-                        chat_id,
-                        message.html,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(message),
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    await send_html(self.bot, chat_id, message)
                     break
                 except RetryAfter as err:
                     stats.errors["429"] += 1
-                    self.pacer.pause(_seconds(err.retry_after))
+                    self.pacer.pause(retry_seconds(err))
                 except Forbidden:
                     stats.errors["403"] += 1
                     return "ended"
@@ -287,10 +279,6 @@ class DigestSender:
                     stats.errors[type(err).__name__] += 1
                     return "later"
         return "sent"
-
-
-def _seconds(value: Any) -> float:
-    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 
 class Ticker:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
+    Bot,
     CallbackQuery,
     ChatMemberUpdated,
     InlineKeyboardButton,
@@ -79,20 +80,30 @@ async def send_reply(context: Context, chat_id: int, reply: Reply) -> bool:
     return True
 
 
+async def send_html(bot: Bot, chat_id: int, message: replies.OutMessage) -> None:
+    """One rendered message as Telegram HTML with its buttons; the one way we send."""
+    await bot.send_message(
+        chat_id,
+        message.html,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(message),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+def retry_seconds(err: RetryAfter) -> float:
+    """RetryAfter.retry_after as seconds, whichever type python-telegram-bot gives."""
+    wait: Any = err.retry_after
+    return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+
+
 async def _send_one(context: Context, chat_id: int, message: replies.OutMessage) -> bool:
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
-            await context.bot.send_message(
-                chat_id,
-                message.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            await send_html(context.bot, chat_id, message)
             return True
         except RetryAfter as err:
-            wait = err.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            seconds = retry_seconds(err)
             if seconds > MAX_RETRY_AFTER or attempt == SEND_ATTEMPTS:
                 log.warning("flood control: gave up a reply after retry_after=%ss", seconds)
                 return False

@@ -103,7 +103,18 @@ def test_settings_validation() -> None:
     assert settings.api_url == "http://127.0.0.1:8081"
     assert settings.admin_chat_ids == {1, -100200}
     assert TOKEN not in repr(settings)
-    for bad in ({"ADMIN_CHAT_IDS": "me"}, {"TELEGRAM_API_URL": "ftp://x"}, {"LOG_LEVEL": "loud"}):
+    for bad in (
+        {"ADMIN_CHAT_IDS": "me"},
+        {"TELEGRAM_API_URL": "ftp://x"},
+        {"LOG_LEVEL": "loud"},
+        {"DIGEST_RATE_PER_SECOND": "fast"},
+        {"DIGEST_RATE_PER_SECOND": "0"},
+        {"DIGEST_TICK_SECONDS": "0"},
+        {"HTTP_PORT": "http"},
+        {"LOG_FORMAT": "xml"},
+        {"WEBHOOK_URL": "https://bot.example.org/hook"},  # no secret
+        {"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "bad secret!"},
+    ):
         with pytest.raises(ConfigError):
             load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, **bad})
 
