@@ -1583,8 +1583,8 @@ class BotApiSandbox:
     async def _api_get_chat_menu_button(self, params: JSON) -> JSON:
         return {"type": "commands"}
 
-    async def _api_send_message(self, params: JSON) -> JSON:
-        chat = self._chat(params)
+    def _message_text(self, params: JSON) -> tuple[Any, ParsedText, str | None]:
+        """A message's text, parsed and checked as Telegram checks it (send and edit)."""
         raw_text = params.get("text")
         if raw_text is None or raw_text == "":
             raise ApiError(400, "Bad Request: message text is empty")
@@ -1593,6 +1593,11 @@ class BotApiSandbox:
             raise ApiError(400, "Bad Request: message text is empty")
         if parsed.length > MAX_MESSAGE_CHARS:
             raise ApiError(400, "Bad Request: message is too long")
+        return raw_text, parsed, mode
+
+    async def _api_send_message(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        raw_text, parsed, mode = self._message_text(params)
         markup = self._markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
         self._forbidden(chat)
@@ -1635,14 +1640,7 @@ class BotApiSandbox:
 
     async def _api_edit_message_text(self, params: JSON) -> JSON:
         chat, stored = self._bot_message(params, "Bad Request: message to edit not found")
-        raw_text = params.get("text")
-        if raw_text is None or raw_text == "":
-            raise ApiError(400, "Bad Request: message text is empty")
-        parsed, mode = self._parse(raw_text, params.get("parse_mode"), params.get("entities"))
-        if parsed.is_empty:
-            raise ApiError(400, "Bad Request: message text is empty")
-        if parsed.length > MAX_MESSAGE_CHARS:
-            raise ApiError(400, "Bad Request: message is too long")
+        raw_text, parsed, mode = self._message_text(params)
         markup = self._markup(params.get("reply_markup"))
         if not stored.from_bot or stored.record is None:
             raise ApiError(400, "Bad Request: message can't be edited")

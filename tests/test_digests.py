@@ -8,6 +8,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -352,60 +353,64 @@ async def run_send_due(
     )
 
 
-@pytest.mark.parametrize("kind", DATABASES)
-async def test_three_workers_send_each_subscriber_exactly_once(kind: str, tmp_path: Path) -> None:
+@asynccontextmanager
+async def due_subscribers(
+    kind: str, tmp_path: Path, chats: range
+) -> AsyncIterator[tuple[str, Database, BotApiSandbox]]:
+    """A database of each kind with ``chats`` due at SLOT, and a sandbox that knows them."""
     with database_url(kind, tmp_path) as url:
         database = Database(url)
         database.migrate()
-        chats = range(20_000, 23_000)
         database.bulk_subscribe([(c, DAILY_9) for c in chats], T0)
-        async with BotApiSandbox() as sandbox:
-            for chat in chats:
-                sandbox.add_chat(chat)
-            # Telegram's overall limit, as the sandbox enforces it: the three workers share
-            # one send schedule, so together they stay under it (no 429).
-            sandbox.set_rate_limits(global_per_second=1000, per_chat_per_second=None)
-            workers = [await run_send_due(sandbox, url, SLOT) for _ in range(3)]
-            results = [await w.communicate() for w in workers]
-            for worker, (_out, err) in zip(workers, results, strict=True):
-                assert worker.returncode == 0, err.decode()
-            per_chat = Counter(m.chat_id for m in sandbox.sent)
+        try:
+            async with BotApiSandbox() as sandbox:
+                for chat in chats:
+                    sandbox.add_chat(chat)
+                yield url, database, sandbox
+        finally:
+            database.close()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+async def test_three_workers_send_each_subscriber_exactly_once(kind: str, tmp_path: Path) -> None:
+    chats = range(20_000, 23_000)
+    async with due_subscribers(kind, tmp_path, chats) as (url, database, sandbox):
+        # Telegram's overall limit, as the sandbox enforces it: the three workers share
+        # one send schedule, so together they stay under it (no 429).
+        sandbox.set_rate_limits(global_per_second=1000, per_chat_per_second=None)
+        workers = [await run_send_due(sandbox, url, SLOT) for _ in range(3)]
+        results = [await w.communicate() for w in workers]
+        for worker, (_out, err) in zip(workers, results, strict=True):
+            assert worker.returncode == 0, err.decode()
+        per_chat = Counter(m.chat_id for m in sandbox.sent)
         assert set(per_chat) == set(chats)
         assert set(per_chat.values()) == {1}
         assert not sandbox.errors(429)
         sent_by = [int(out.decode().split("sent=")[1].split()[0]) for out, _ in results]
         assert sum(sent_by) == 3000
         assert row_counts(database)["deliveries"] == 3000
-        database.close()
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 async def test_worker_killed_mid_fan_out_loses_nothing(kind: str, tmp_path: Path) -> None:
-    with database_url(kind, tmp_path) as url:
-        database = Database(url)
-        database.migrate()
-        chats = range(30_000, 30_400)
-        database.bulk_subscribe([(c, DAILY_9) for c in chats], T0)
-        async with BotApiSandbox() as sandbox:
-            for chat in chats:
-                sandbox.add_chat(chat)
-            victim = await run_send_due(sandbox, url, SLOT, rate="100")
-            while len(sandbox.sent) < 100:
-                await asyncio.sleep(0.05)
-            victim.send_signal(signal.SIGKILL)
-            await victim.wait()
-            before = len(sandbox.sent)
-            assert before < 400
-            # After the lease of the dead worker's claims has run out, a new run finishes.
-            later = SLOT + DigestSettings().lease + timedelta(seconds=1)
-            survivor = await run_send_due(sandbox, url, later)
-            _, err = await survivor.communicate()
-            assert survivor.returncode == 0, err.decode()
-            per_chat = Counter(m.chat_id for m in sandbox.sent)
+    chats = range(30_000, 30_400)
+    async with due_subscribers(kind, tmp_path, chats) as (url, _database, sandbox):
+        victim = await run_send_due(sandbox, url, SLOT, rate="100")
+        while len(sandbox.sent) < 100:
+            await asyncio.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        await victim.wait()
+        before = len(sandbox.sent)
+        assert before < 400
+        # After the lease of the dead worker's claims has run out, a new run finishes.
+        later = SLOT + DigestSettings().lease + timedelta(seconds=1)
+        survivor = await run_send_due(sandbox, url, later)
+        _, err = await survivor.communicate()
+        assert survivor.returncode == 0, err.decode()
+        per_chat = Counter(m.chat_id for m in sandbox.sent)
         assert set(per_chat) == set(chats)  # every subscriber served
         duplicates = sum(n - 1 for n in per_chat.values())
         assert duplicates <= 1  # only a message in flight at the kill may arrive twice
-        database.close()
 
 
 def test_send_windows_of_several_workers_follow_each_other(database: Database) -> None:
