@@ -22,7 +22,14 @@ from .config import Settings
 from .content import ContentProblem, Explainer, content_files, load_file
 from .lint.findings import Finding
 from .lint.runner import UsageError, lint_paths, problem_finding
-from .render import MAX_MESSAGE_CHARS, escape, render_explainer, split_message, visible_length
+from .render import (
+    MAX_MESSAGE_CHARS,
+    escape,
+    pack,
+    render_explainer,
+    split_message,
+    visible_length,
+)
 from .replies import OutMessage, Reply, topic_messages
 from .store import Database, hour_of
 
@@ -49,21 +56,12 @@ def split_lines(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """
     if visible_length(html_text) <= limit:
         return [html_text]
-    parts: list[str] = []
-    current = ""
-    for line in html_text.split("\n"):
-        pieces = [line] if visible_length(line) <= limit else split_message(line, limit)
-        for piece in pieces:
-            candidate = f"{current}\n{piece}" if current else piece
-            if visible_length(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    parts.append(current)
-                current = piece
-    if current:
-        parts.append(current)
-    return parts
+    pieces = [
+        piece
+        for line in html_text.split("\n")
+        for piece in ([line] if visible_length(line) <= limit else split_message(line, limit))
+    ]
+    return pack(pieces, "\n", limit)
 
 
 def _reply(html_text: str, kind: str) -> Reply:

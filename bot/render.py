@@ -89,10 +89,15 @@ def split_message(html_text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """
     if visible_length(html_text) <= limit:
         return [html_text]
+    return pack(_units(html_text, limit), "\n\n", limit)
+
+
+def pack(units: Iterable[str], separator: str, limit: int) -> list[str]:
+    """Join units, in order, into as few parts as fit ``limit`` visible characters each."""
     parts: list[str] = []
     current = ""
-    for unit in _units(html_text, limit):
-        candidate = f"{current}\n\n{unit}" if current else unit
+    for unit in units:
+        candidate = f"{current}{separator}{unit}" if current else unit
         if visible_length(candidate) <= limit:
             current = candidate
         else:

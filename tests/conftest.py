@@ -5,6 +5,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
+
+#: Text a user might send, or a fuzzer would: long, mixed scripts, emoji, HTML, NUL bytes.
+AWKWARD_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.text(max_size=4000),
+    st.text(alphabet="abcdefghij klm'’-!?🙂中ж\n", max_size=4000),
+    st.sampled_from(["<script>alert(1)</script>", "🙂" * 4000, "x" * 4000, "\x00\ufeff"]),
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_dd81036e601aebbb.txt"

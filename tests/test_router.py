@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bot.content import Explainer, load_directory
 from bot.router import Router, RouterConfig, RouteResult, load_router_config
+
+from .conftest import AWKWARD_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,14 +210,7 @@ def test_fast(content_router: Router) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.one_of(
-        st.text(max_size=300),
-        st.text(max_size=4000),
-        st.text(alphabet="abcdefghij klm'’-!?🙂中ж\n", max_size=4000),
-        st.sampled_from(["<script>alert(1)</script>", "🙂" * 4000, "x" * 4000, "\x00\ufeff"]),
-    )
-)
+@given(AWKWARD_TEXT)
 def test_route_never_raises(text: str) -> None:
     router = _cached_router()
     result = router.route(text)
