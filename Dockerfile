@@ -23,15 +23,14 @@ RUN groupadd --system --gid 10001 bot \
     && mkdir -p /app/data \
     && chown bot:bot /app/data
 
-# The code, migrations, content and article, laid out as in the repository: bot/store.py
-# finds the migrations at <folder holding the bot package>/migrations, and the bot reads
-# content/ and seeds/ relative to the working directory.
+# The code (with its migrations inside the package), content and article, laid out as in
+# the repository; the bot reads content/ and seeds/ relative to the working directory.
 COPY README.md LICENSE ./
 COPY bot/ bot/
-COPY migrations/ migrations/
 COPY content/ content/
 COPY seeds/ seeds/
-# Editable and without dependencies: `bot` is imported from /app/bot, next to /app/migrations.
+# Editable and without dependencies: `bot` is imported from /app/bot. A plain
+# `pip install .` works as well: the migrations are package data.
 RUN pip install --no-cache-dir --no-deps -e .
 
 # DATABASE_URL defaults to sqlite:///data/bot.sqlite3, relative to /app.

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from bot.sandbox import BotApiSandbox  # noqa: E402
+from bot.devtools.sandbox import BotApiSandbox  # noqa: E402
 from bot.schedule import DigestSpec  # noqa: E402
-from bot.store import Database  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
 
 SIGNUP = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 SLOT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

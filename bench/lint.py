@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 import textstat  # noqa: E402
 
-from bot import readability  # noqa: E402
-from bot.content import load_file  # noqa: E402
 from bot.lint.config import load_config  # noqa: E402
 from bot.lint.document import analyse  # noqa: E402
 from bot.lint.runner import lint_loaded, load_seeds  # noqa: E402
+from bot.text import readability  # noqa: E402
+from bot.text.content import load_file  # noqa: E402
 
 SENTENCES = [
     "Lupus is an illness where your body fights its own parts.",

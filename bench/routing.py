@@ -25,9 +25,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.content import Explainer, load_directory  # noqa: E402
-from bot.router import Router, RouterConfig, load_router_config  # noqa: E402
-from bot.safety import SafetyRules, load_safety_rules, triage  # noqa: E402
+from bot.knowledge.router import Router, RouterConfig, load_router_config  # noqa: E402
+from bot.knowledge.safety import SafetyRules, load_safety_rules, triage  # noqa: E402
+from bot.text.content import Explainer, load_directory  # noqa: E402
 
 SAFETY_KINDS = ("urgent", "crisis", "personal_advice")
 

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.app import AnyApplication, build_application  # noqa: E402
-from bot.catalog import build_catalog  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.flood import FloodGate  # noqa: E402
-from bot.sandbox import BotApiSandbox  # noqa: E402
+from bot.devtools.sandbox import BotApiSandbox  # noqa: E402
+from bot.knowledge.catalog import build_catalog  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from bot.telegram.app import AnyApplication, build_application  # noqa: E402
+from bot.telegram.flood import FloodGate  # noqa: E402
 
 CONCURRENT_UPDATES = 64
 TEXTS = [
@@ -93,7 +93,7 @@ async def drive(sandbox: BotApiSandbox, users: int, messages: int) -> tuple[floa
 
 async def serve_child(kind: str, api_url: str, token: str) -> None:
     """In the child process: run one bot until SIGTERM."""
-    from bot.app import serve
+    from bot.telegram.app import serve
 
     if kind == "echo":
         application = echo_application_for(api_url, token)

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from .lint import cli as lint_cli
-from .logs import RedactTokens
+from bot.lint import cli as lint_cli
+from bot.logs import RedactTokens
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .config import Settings
-    from .store import Database
-    from .subscriptions import Choices
+    from bot.conversation.subscriptions import Choices
+    from bot.knowledge.catalog import Catalog
+    from bot.settings import Settings
+    from bot.storage.database import Database
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,11 +63,11 @@ class Runtime:
 
 def prepare() -> Runtime | int:
     """Settings, logging, linted content and a migrated database, or an exit code."""
-    from .catalog import CatalogError, build_catalog
-    from .config import ConfigError, environment, load_settings
-    from .logs import setup_logging
-    from .store import Database, DatabaseError
-    from .subscriptions import load_choices
+    from bot.conversation.subscriptions import load_choices
+    from bot.knowledge.catalog import CatalogError, build_catalog
+    from bot.logs import setup_logging
+    from bot.settings import ConfigError, environment, load_settings
+    from bot.storage.database import Database, DatabaseError
 
     try:
         settings = load_settings(environment())
@@ -89,7 +89,7 @@ def prepare() -> Runtime | int:
 
 
 def run_bot() -> int:
-    from .app import build_application, serve
+    from bot.telegram.app import build_application, serve
 
     runtime = prepare()
     if isinstance(runtime, int):
@@ -117,8 +117,8 @@ def run_bot() -> int:
 
 
 def send_due(now_text: str | None) -> int:
-    from .app import digest_bot
-    from .digests import DigestSender, DigestSettings
+    from bot.digests.fanout import DigestSender, DigestSettings
+    from bot.telegram.app import digest_bot
 
     now: datetime | None = None
     if now_text:
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "digests":
         return send_due(args.now)
     if args.command == "chat":
-        from .chat import run_chat
+        from bot.devtools.chat import run_chat
 
         return run_chat(args.content)
     return 2

@@ -14,16 +14,14 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from bot import admin, replies
-from bot.app import AnyApplication, build_application, digest_bot, start, stop
-from bot.catalog import Catalog, build_catalog
-from bot.config import load_settings
-from bot.digests import DigestSender, DigestSettings
-from bot.flood import FloodGate
-from bot.render import MAX_MESSAGE_CHARS, visible_length
-from bot.sandbox import BotApiSandbox, SentMessage
+from bot.conversation import admin
+from bot.conversation import topics as replies
+from bot.devtools.sandbox import BotApiSandbox, SentMessage
+from bot.digests.fanout import DigestSender, DigestSettings
+from bot.knowledge.catalog import Catalog, build_catalog
 from bot.schedule import DigestSpec
-from bot.store import (
+from bot.settings import load_settings
+from bot.storage.database import (
     MIGRATIONS,
     OUTCOME_RETENTION,
     UNSURE_RETENTION,
@@ -32,7 +30,10 @@ from bot.store import (
     metadata,
     normalise_question,
 )
-from bot.telegram_html import parse_html
+from bot.telegram.app import AnyApplication, build_application, digest_bot, start, stop
+from bot.telegram.flood import FloodGate
+from bot.text.render import MAX_MESSAGE_CHARS, visible_length
+from bot.text.telegram_html import parse_html
 
 from .conftest import ROOT
 from .dbs import DATABASES, database_url
@@ -437,7 +438,7 @@ async def test_admin_preview_of_a_file_failing_lint(bot: Running, project: Path)
 
 
 def test_stored_questions_mask_numbers_addresses_and_names() -> None:
-    from bot.store import normalise_question
+    from bot.storage.database import normalise_question
 
     masked = normalise_question("Call me on +1 (555) 010-2030 or mail ann@example.org, @annie")
     assert "555" not in masked and "example" not in masked and "annie" not in masked

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import AnyApplication, build_application, start, stop
-from bot.catalog import Catalog, build_catalog
-from bot.config import load_settings
-from bot.flood import FloodGate
+from bot.devtools.sandbox import BotApiSandbox, SentMessage
+from bot.knowledge.catalog import Catalog, build_catalog
 from bot.logs import setup_logging
-from bot.sandbox import BotApiSandbox, SentMessage
+from bot.settings import load_settings
+from bot.telegram.app import AnyApplication, build_application, start, stop
+from bot.telegram.flood import FloodGate
 
 from .conftest import ROOT
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.sandbox import BotApiSandbox
+from bot.devtools.sandbox import BotApiSandbox
+from bot.settings import ConfigError, load_settings
 
 from .conftest import ROOT
 

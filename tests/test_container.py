@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, Settings
-from bot.sandbox import BotApiSandbox
+from bot.devtools.sandbox import BotApiSandbox
+from bot.settings import DEFAULT_DATABASE_URL, Settings
 
 from .conftest import ROOT
 
@@ -169,7 +169,7 @@ def test_dockerignore_keeps_secrets_and_state_out() -> None:
     patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     assert patterns[0] == "*", "ignore everything, then allow what the image needs"
     allowed = {p.removeprefix("!").rstrip("/") for p in patterns if p.startswith("!")}
-    assert {"bot", "migrations", "content", "seeds", "pyproject.toml"} <= allowed
+    assert {"bot", "content", "seeds", "pyproject.toml"} <= allowed
     assert not allowed & {".env", "data", ".venv", ".git", "tests"}
 
 
@@ -246,7 +246,7 @@ def test_the_copied_tree_is_what_runs(instructions: list[Instruction], tmp_path:
         [
             sys.executable,
             "-c",
-            "import bot, bot.store as s; print(bot.__file__); print(s.MIGRATIONS)",
+            "import bot, bot.storage.database as s; print(bot.__file__); print(s.MIGRATIONS)",
         ],
         capture_output=True,
         text=True,
@@ -257,8 +257,8 @@ def test_the_copied_tree_is_what_runs(instructions: list[Instruction], tmp_path:
     assert result.returncode == 0, result.stderr
     package, migrations = result.stdout.split()
     assert Path(package) == app / "bot" / "__init__.py"
-    assert Path(migrations) == app / "migrations"
-    assert (app / "migrations" / "env.py").is_file()
+    assert Path(migrations) == app / "bot" / "storage" / "migrations"
+    assert (Path(migrations) / "env.py").is_file()
 
 
 async def test_the_image_starts_answers_reports_health_and_stops_on_sigterm(

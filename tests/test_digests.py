@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import AnyApplication, build_application, digest_bot, start, stop
-from bot.catalog import Catalog, build_catalog
-from bot.config import load_settings
-from bot.digests import DigestSender, DigestSettings, compose
-from bot.flood import FloodGate
-from bot.sandbox import BotApiSandbox
+from bot.conversation.subscriptions import load_choices
+from bot.devtools.sandbox import BotApiSandbox
+from bot.digests.fanout import DigestSender, DigestSettings, compose
+from bot.knowledge.catalog import Catalog, build_catalog
 from bot.schedule import DigestSpec
-from bot.store import Database
-from bot.subscriptions import load_choices
+from bot.settings import load_settings
+from bot.storage.database import Database
+from bot.telegram.app import AnyApplication, build_application, digest_bot, start, stop
+from bot.telegram.flood import FloodGate
 
 from .conftest import ROOT
 from .dbs import DATABASES, database_url

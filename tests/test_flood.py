@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.flood import FloodGate, Verdict
+from bot.telegram.flood import FloodGate, Verdict
 
 
 def test_allows_up_to_the_limit_then_warns_once_then_drops() -> None:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.content import load_directory
-from bot.router import Router, load_router_config
-from bot.safety import SafetyRules, load_safety_rules, triage
+from bot.knowledge.router import Router, load_router_config
+from bot.knowledge.safety import SafetyRules, load_safety_rules, triage
+from bot.text.content import load_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout_questions.yml"

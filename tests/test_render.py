@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content import load_directory
 from bot.lint import lint_paths
-from bot.render import MAX_MESSAGE_CHARS, render_explainer, split_message
-from bot.telegram_html import parse_html
+from bot.text.content import load_directory
+from bot.text.render import MAX_MESSAGE_CHARS, render_explainer, split_message
+from bot.text.telegram_html import parse_html
 
 from .conftest import ROOT
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import replies
-from bot.catalog import Catalog, build_catalog
-from bot.messages import MessagesError, load_messages
-from bot.telegram_html import parse_html
+from bot.conversation import topics as replies
+from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.messages import MessagesError, load_messages
+from bot.text.telegram_html import parse_html
 
 from .conftest import ROOT
 
@@ -29,7 +29,7 @@ def all_valid(reply: replies.Reply) -> None:
 
 
 def test_every_bot_message_is_valid_telegram_html() -> None:
-    for key, needed in __import__("bot.messages").messages.REQUIRED.items():
+    for key, needed in __import__("bot.knowledge.messages").knowledge.messages.REQUIRED.items():
         text = CATALOG.messages.get(key, **{f: "<x> & y" for f in needed})
         parse_html(text)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from bot.content import Explainer, load_directory
-from bot.router import Router, RouterConfig, RouteResult, load_router_config
+from bot.knowledge.router import Router, RouterConfig, RouteResult, load_router_config
+from bot.text.content import Explainer, load_directory
 
 from .conftest import AWKWARD_TEXT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from bot.safety import (
+from bot.knowledge.safety import (
     Message,
     SafetyRules,
     load_safety_rules,

@@ -37,7 +37,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.sandbox import BotApiSandbox, SandboxEvent
+from bot.devtools.sandbox import BotApiSandbox, SandboxEvent
 
 CHAT = 4242
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from bot.schedule import DigestSpec, next_due
-from bot.store import (
+from bot.storage.database import (
     Claim,
     Database,
     DatabaseError,

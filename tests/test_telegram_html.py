@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.error import BadRequest
 
-from bot.telegram_html import (
+from bot.text.telegram_html import (
     MAX_MESSAGE_CHARS,
     StrictHtmlError,
     TelegramHtmlError,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.app import build_application, start, stop, web_server
-from bot.catalog import build_catalog
-from bot.config import load_settings
-from bot.flood import FloodGate
+from bot.devtools.sandbox import BotApiSandbox
+from bot.knowledge.catalog import build_catalog
 from bot.logs import setup_logging
-from bot.sandbox import BotApiSandbox
-from bot.store import Database
+from bot.settings import load_settings
+from bot.storage.database import Database
+from bot.telegram.app import build_application, start, stop, web_server
+from bot.telegram.flood import FloodGate
 
 from .conftest import ROOT
 

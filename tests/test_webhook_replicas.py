@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.sandbox import BotApiSandbox
+from bot.devtools.sandbox import BotApiSandbox
 from bot.schedule import DigestSpec
-from bot.store import Database
+from bot.storage.database import Database
 
 from .conftest import ROOT
 from .dbs import database_url

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .findings import FileReport, Finding, LintReport
-from .runner import UsageError, lint_explainer, lint_paths
+from bot.lint.findings import FileReport, Finding, LintReport
+from bot.lint.runner import UsageError, lint_explainer, lint_paths
 
 __all__ = ["FileReport", "Finding", "LintReport", "UsageError", "lint_explainer", "lint_paths"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from .config import find_config, load_config
-from .document import LintDoc
-from .output import FORMATS
-from .report import write_report
-from .rules import RULES
-from .runner import UsageError, config_folder, lint_loaded, prepare
-from .watch import watch_paths
+from bot.lint.config import find_config, load_config
+from bot.lint.document import LintDoc
+from bot.lint.output import FORMATS
+from bot.lint.report import write_report
+from bot.lint.rules import RULES
+from bot.lint.runner import UsageError, config_folder, lint_loaded, prepare
+from bot.lint.watch import watch_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,6 +1,6 @@
 """Linter settings: packaged defaults, overridden by the editors' ``lint.yml``.
 
-The defaults are a documented data file (``bot/data/lint_defaults.yml``), not code, and an
+The defaults are a documented data file (``bot/lint/defaults.yml``), not code, and an
 editor's file only lists what it changes. A mistake in the editor's file is reported as a
 finding on that file and the default is kept, so one typo never stops the whole lint.
 """
@@ -14,13 +14,13 @@ from typing import Any
 
 import yaml
 
-from .findings import Finding
+from bot.lint.findings import Finding
 
 CONFIG_NAME = "lint.yml"
 
 
 def _defaults() -> dict[str, Any]:
-    text = resources.files("bot").joinpath("data/lint_defaults.yml").read_text("utf-8")
+    text = resources.files("bot.lint").joinpath("defaults.yml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 
@@ -76,7 +76,7 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _problem(path: Path, message: str, hint: str = "See bot/data/lint_defaults.yml.") -> Finding:
+def _problem(path: Path, message: str, hint: str = "See bot/lint/defaults.yml.") -> Finding:
     return Finding("config", "error", path, 1, 1, message, hint)
 
 

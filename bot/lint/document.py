@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .. import readability
-from ..content import Explainer
-from ..markdown import Document, parse
-from ..plaintext import PlainText, to_plain
-from ..render import render_document
-from .config import LintConfig
-from .findings import Finding
+from bot.lint.config import LintConfig
+from bot.lint.findings import Finding
+from bot.text import readability
+from bot.text.content import Explainer
+from bot.text.markdown import Document, parse
+from bot.text.plaintext import PlainText, to_plain
+from bot.text.render import render_document
 
 _QUOTES = str.maketrans(
     {

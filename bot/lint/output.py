@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .findings import Finding, LintReport
+from bot.lint.findings import Finding, LintReport
 
 
 def _location(finding: Finding) -> str:

@@ -26,13 +26,13 @@ from html import escape
 from itertools import pairwise
 from pathlib import Path
 
-from .. import readability
-from ..markdown import Block
-from ..plaintext import Sentence, block_plain_text, split_sentences, words
-from .config import LintConfig
-from .document import LintDoc, Seeds, normalise_quote
-from .findings import FileReport, Finding, LintReport
-from .rules import _jargon_pattern, explained_at
+from bot.lint.config import LintConfig
+from bot.lint.document import LintDoc, Seeds, normalise_quote
+from bot.lint.findings import FileReport, Finding, LintReport
+from bot.lint.rules import _jargon_pattern, explained_at
+from bot.text import readability
+from bot.text.markdown import Block
+from bot.text.plaintext import Sentence, block_plain_text, split_sentences, words
 
 INDEX = "index.html"
 SOURCE_PAGE = "source.html"

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import wordfreq
 
-from .. import readability
-from ..markdown import walk
-from ..plaintext import Sentence, split_sentences
-from ..render import MAX_MESSAGE_CHARS
-from ..telegram_html import TelegramHtmlError, parse_html
-from .document import Context, LintDoc
-from .findings import Finding
+from bot.lint.document import Context, LintDoc
+from bot.lint.findings import Finding
+from bot.text import readability
+from bot.text.markdown import walk
+from bot.text.plaintext import Sentence, split_sentences
+from bot.text.render import MAX_MESSAGE_CHARS
+from bot.text.telegram_html import TelegramHtmlError, parse_html
 
 RuleFunction = Callable[[LintDoc, Context], Iterable[Finding | None]]
 

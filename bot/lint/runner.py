@@ -6,11 +6,11 @@ import gc
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..content import ContentProblem, Explainer, content_files, load_file
-from .config import LintConfig, find_config, load_config
-from .document import Context, LintDoc, Seeds, analyse
-from .findings import FileReport, Finding, LintReport
-from .rules import RULES
+from bot.lint.config import LintConfig, find_config, load_config
+from bot.lint.document import Context, LintDoc, Seeds, analyse
+from bot.lint.findings import FileReport, Finding, LintReport
+from bot.lint.rules import RULES
+from bot.text.content import ContentProblem, Explainer, content_files, load_file
 
 
 class UsageError(Exception):

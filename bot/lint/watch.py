@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content import content_files
-from .config import LintConfig, find_config
-from .document import LintDoc
-from .findings import FileReport, Finding, LintReport
-from .output import format_text
-from .report import write_report
-from .runner import UsageError, lint_loaded, prepare
+from bot.lint.config import LintConfig, find_config
+from bot.lint.document import LintDoc
+from bot.lint.findings import FileReport, Finding, LintReport
+from bot.lint.output import format_text
+from bot.lint.report import write_report
+from bot.lint.runner import UsageError, lint_loaded, prepare
+from bot.text.content import content_files
 
 Stamp = tuple[int, int, int] | None
 Snapshot = dict[Path, Stamp]

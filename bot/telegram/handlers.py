@@ -37,13 +37,15 @@ from telegram.ext import (
     filters,
 )
 
-from . import admin, metrics, replies, subscriptions
-from .catalog import Catalog
-from .config import Settings
-from .flood import FloodGate, Verdict
-from .replies import Reply
-from .safety import triage
-from .store import Database
+from bot import metrics
+from bot.conversation import admin, subscriptions
+from bot.conversation import topics as replies
+from bot.conversation.topics import Reply
+from bot.knowledge.catalog import Catalog
+from bot.knowledge.safety import triage
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.telegram.flood import FloodGate, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +233,7 @@ async def admin_command(context: Context, command: str, args: list[str]) -> Repl
 
 async def reload_catalog(context: Context, settings: Settings) -> Reply:
     """Swap new content in for chats and digests, then register the new command menu."""
-    from .app import bot_commands  # app imports this module
+    from bot.telegram.app import bot_commands  # app imports this module
 
     bot_data = context.application.bot_data
     lock: asyncio.Lock = bot_data.setdefault(RELOAD_LOCK, asyncio.Lock())

@@ -15,14 +15,14 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from .app import build_application, start, stop
-from .catalog import CatalogError, build_catalog
-from .config import load_settings
-from .flood import FloodGate
-from .logs import setup_logging
-from .sandbox import BotApiSandbox, SandboxEvent, SentMessage
-from .store import Database
-from .subscriptions import load_choices
+from bot.conversation.subscriptions import load_choices
+from bot.devtools.sandbox import BotApiSandbox, SandboxEvent, SentMessage
+from bot.knowledge.catalog import CatalogError, build_catalog
+from bot.logs import setup_logging
+from bot.settings import load_settings
+from bot.storage.database import Database
+from bot.telegram.app import build_application, start, stop
+from bot.telegram.flood import FloodGate
 
 CHAT_ID = 1001
 PROMPT = "you> "

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import yaml
 from nltk.stem.snowball import SnowballStemmer
 
-from .safety import normalize
+from bot.knowledge.safety import normalize
 
 __all__ = [
     "DEFAULT_MARGIN",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import Catalog
-from .replies import MENU_DATA, Button, OutMessage, Reply
-from .schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
-from .store import Database
+from bot.conversation.topics import MENU_DATA, Button, OutMessage, Reply
+from bot.knowledge.catalog import Catalog
+from bot.schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
+from bot.storage.database import Database
 
 PREFIX = "s:"
 CHOICES_FILE = "digests.yml"

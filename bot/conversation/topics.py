@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalog import Catalog, Topic
-from .render import MAX_MESSAGE_CHARS, visible_length
-from .safety import triage
+from bot.knowledge.catalog import Catalog, Topic
+from bot.knowledge.safety import triage
+from bot.text.render import MAX_MESSAGE_CHARS, visible_length
 
 #: Longest text we read; Telegram allows 4,096, and routing needs far less.
 MAX_TEXT = 1000
@@ -158,6 +158,6 @@ def error(catalog: Catalog) -> Reply:
 
 
 def _escape(text: str) -> str:
-    from .render import escape
+    from bot.text.render import escape
 
     return escape(text)

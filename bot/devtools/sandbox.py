@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from .telegram_html import (
+from bot.text.telegram_html import (
     MAX_MESSAGE_CHARS,
     Entity,
     ParsedText,

@@ -17,14 +17,14 @@ from telegram import Bot, BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from . import handlers
-from .catalog import Catalog
-from .config import Settings
-from .digests import DigestSender, DigestSettings, Ticker
-from .flood import FloodGate
-from .store import Database
-from .subscriptions import Choices
-from .web import WebServer
+from bot.conversation.subscriptions import Choices
+from bot.digests.fanout import DigestSender, DigestSettings, Ticker
+from bot.knowledge.catalog import Catalog
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.telegram import handlers
+from bot.telegram.flood import FloodGate
+from bot.telegram.web import WebServer
 
 log = logging.getLogger(__name__)
 

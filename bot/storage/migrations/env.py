@@ -13,7 +13,7 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.store import DEFAULT_URL, Database, metadata
+from bot.storage.database import DEFAULT_URL, Database, metadata
 
 config = context.config
 

@@ -27,13 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from .catalog import Catalog, Topic
-from .handlers import retry_seconds, send_html
-from .metrics import DIGESTS
-from .pacing import Pacer
-from .replies import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
-from .schedule import slot_to_send
-from .store import Claim, Database
+from bot.conversation.topics import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
+from bot.digests.pacing import Pacer
+from bot.knowledge.catalog import Catalog, Topic
+from bot.metrics import DIGESTS
+from bot.schedule import slot_to_send
+from bot.storage.database import Claim, Database
+from bot.telegram.handlers import retry_seconds, send_html
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from .markdown import Block, Document, Inline, parse
+from bot.text.markdown import Block, Document, Inline, parse
 
 MAX_MESSAGE_CHARS = 4096
 _TAGS = {"bold": "b", "italic": "i", "strike": "s", "code": "code"}

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .markdown import Block, Document, Inline
+from bot.text.markdown import Block, Document, Inline
 
 #: Used when no lint config is given; the config's ``abbreviations`` list is the editable one.
 DEFAULT_ABBREVIATIONS = frozenset(

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import metrics
-from .catalog import Catalog, CatalogError, Topic, build_catalog
-from .config import Settings
-from .content import ContentProblem, Explainer, content_files, load_file
-from .lint.findings import Finding
-from .lint.runner import UsageError, lint_paths, problem_finding
-from .render import (
+from bot import metrics
+from bot.conversation.topics import OutMessage, Reply, topic_messages
+from bot.knowledge.catalog import Catalog, CatalogError, Topic, build_catalog
+from bot.lint.findings import Finding
+from bot.lint.runner import UsageError, lint_paths, problem_finding
+from bot.settings import Settings
+from bot.storage.database import Database, hour_of
+from bot.text.content import ContentProblem, Explainer, content_files, load_file
+from bot.text.render import (
     MAX_MESSAGE_CHARS,
     escape,
     pack,
@@ -30,8 +32,6 @@ from .render import (
     split_message,
     visible_length,
 )
-from .replies import OutMessage, Reply, topic_messages
-from .store import Database, hour_of
 
 #: The admin commands; never registered with setMyCommands.
 COMMANDS = frozenset({"stats", "reload", "preview"})

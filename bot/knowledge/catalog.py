@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .content import Explainer, load_file
-from .lint.findings import Finding
-from .lint.runner import collect_files, lint_paths
-from .messages import Messages, load_messages
-from .metrics import LINT_REJECTIONS, TOPICS
-from .render import render_explainer, split_message
-from .router import Router, RouterConfig, load_router_config
-from .safety import SafetyRules, load_safety_rules
+from bot.knowledge.messages import Messages, load_messages
+from bot.knowledge.router import Router, RouterConfig, load_router_config
+from bot.knowledge.safety import SafetyRules, load_safety_rules
+from bot.lint.findings import Finding
+from bot.lint.runner import collect_files, lint_paths
+from bot.metrics import LINT_REJECTIONS, TOPICS
+from bot.text.content import Explainer, load_file
+from bot.text.render import render_explainer, split_message
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from telegram import Update
 
-from .metrics import REGISTRY
+from bot.metrics import REGISTRY
 
 log = logging.getLogger(__name__)
 

@@ -65,13 +65,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
-from .schedule import CADENCES, DigestSpec, ScheduleError, next_due
+from bot.schedule import CADENCES, DigestSpec, ScheduleError, next_due
 
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///data/bot.sqlite3"
-#: Next to the package in a clone or an editable install.
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: Inside the package (package data), so a plain wheel install can migrate too.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: pg_advisory_xact_lock key: one migration at a time per database ("lupusmig").
 _MIGRATION_LOCK = 0x6C7570_75736D6967
 #: How long a SQLite writer waits for another process's write lock before failing.
