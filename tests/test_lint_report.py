@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from bot.__main__ import main
 from bot.lint.config import load_config
-from bot.lint.document import LintDoc, normalise_quote
+from bot.lint.document import LintDoc
 from bot.lint.report import normalised_with_offsets, write_report
 from bot.lint.runner import lint_loaded, load_seeds, prepare
 from bot.text import readability
+from bot.text.normalise import normalise_quote
 from bot.text.plaintext import Sentence, words
 
 from .browser import dump_dom, require_chromium, screenshot

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-import yaml
-
 from bot.conversation.topics import MENU_DATA, Button, OutMessage, Reply
 from bot.knowledge.catalog import Catalog
 from bot.schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
 from bot.storage.database import Database
+from bot.text.yamlfile import load_mapping
 
 PREFIX = "s:"
 CHOICES_FILE = "digests.yml"
@@ -39,12 +38,7 @@ def load_choices(content_dir: Path) -> Choices:
     path = content_dir / CHOICES_FILE
     if not path.is_file():
         return Choices()
-    try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ValueError(f"{path}: cannot be read: {err}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: must hold times, zones and weekdays lists")
+    data = load_mapping(path, "the digest choices")
     defaults = Choices()
     try:
         times = tuple(str(t) for t in data.get("times", defaults.times))

@@ -12,7 +12,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from bot.text.yamlfile import YamlError, load_mapping
 
 FILE_NAME = "messages.yml"
 
@@ -109,13 +109,9 @@ def _fields(template: str) -> set[str]:
 def load_messages(folder: Path) -> Messages:
     path = folder / FILE_NAME
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise MessagesError(f"{path}: not found; the bot needs its messages file") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise MessagesError(f"{path}: cannot be read: {err}") from None
-    if not isinstance(data, dict):
-        raise MessagesError(f"{path}: must be a list of 'name: text' entries")
+        data = load_mapping(path, "the messages file")
+    except YamlError as err:
+        raise MessagesError(str(err)) from None
     texts = {str(k): str(v).strip() for k, v in data.items() if v is not None}
     for key, needed in REQUIRED.items():
         if not texts.get(key):

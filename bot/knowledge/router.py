@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from nltk.stem.snowball import SnowballStemmer
 
-from bot.knowledge.safety import normalize
+from bot.text.normalise import normalise
+from bot.text.yamlfile import load_yaml
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -232,7 +232,7 @@ class _Stemmer:
 
 
 def _words(text: str) -> list[str]:
-    return normalize(_URL.sub("]", text).replace("*", " ")).split()
+    return normalise(_URL.sub("]", text).replace("*", " ")).split()
 
 
 def _informativeness(
@@ -306,12 +306,12 @@ class Router:
         """
         stem = _Stemmer()
         zipf = zipf or _default_zipf()
-        stops = frozenset(normalize(w) for w in stopwords)
-        weak = {stem(normalize(w)): weak_weight for w in weak_words if normalize(w)}
+        stops = frozenset(normalise(w) for w in stopwords)
+        weak = {stem(normalise(w)): weak_weight for w in weak_words if normalise(w)}
         syn: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
         for key, values in (synonyms or {}).items():
-            key_words = tuple(normalize(key).split())
-            expansions = tuple(tuple(normalize(v).split()) for v in values if normalize(v))
+            key_words = tuple(normalise(key).split())
+            expansions = tuple(tuple(normalise(v).split()) for v in values if normalise(v))
             if key_words and expansions:
                 syn[key_words] = syn.get(key_words, ()) + expansions
 
@@ -517,14 +517,7 @@ def _phrase_list(value: Any) -> tuple[str, ...] | None:
 
 def load_router_config(path: Path) -> RouterConfig:
     """Read content/synonyms.yml; any mistake raises ValueError naming the file and the problem."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise _fail(path, f"cannot read the file: {err}") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise _fail(path, f"{where}not valid YAML: {getattr(err, 'problem', None) or err}") from err
+    data = load_yaml(path)
     if data is None:
         return RouterConfig()
     if not isinstance(data, dict):
@@ -541,7 +534,7 @@ def load_router_config(path: Path) -> RouterConfig:
         raise _fail(path, "synonyms must be a mapping of 'words: [other words]' lines")
     for key, value in raw_synonyms.items():
         values = _phrase_list(value)
-        if not isinstance(key, str) or not normalize(key) or values is None or not values:
+        if not isinstance(key, str) or not normalise(key) or values is None or not values:
             raise _fail(
                 path,
                 f"synonyms: {key!r}: write 'words: [other words, ...]'"

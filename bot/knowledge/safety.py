@@ -14,14 +14,14 @@ the reply and the id of the rule that fired, which is safe to count in metrics.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.text.normalise import fold, normalise
+from bot.text.yamlfile import load_yaml
 
 __all__ = [
     "Message",
@@ -30,7 +30,6 @@ __all__ = [
     "SafetyRules",
     "SafetyVerdict",
     "load_safety_rules",
-    "normalize",
     "parse_pattern",
     "tokenize",
     "triage",
@@ -39,10 +38,7 @@ __all__ = [
 DEFAULT_GAP = 3
 MAX_GAP = 20
 
-_QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc\u02b9"})
 _APOSTROPHE = re.compile(r"'+")
-_NON_WORD = re.compile(r"[\W_]+")
-_LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
 _WORD = re.compile(r"[^\W_]+\*?")
 _GAP = re.compile(r"\.\.\.(\d*)")
 _PATTERN_TOKEN = re.compile(r"\([^()]*\)|\S+")
@@ -50,24 +46,9 @@ _ALLOWED_TAGS = re.compile(r"</?(b|i|u|s|em|strong|code)>")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#\d{1,6});")
 
 
-def normalize(text: str) -> str:
-    """Lowercase plain words separated by single spaces, so phrasing quirks don't matter.
-
-    NFKC folds look-alike characters (full-width letters, ligatures); curly quotes
-    and apostrophes are dropped so "can't" and "cant" read the same; any other
-    punctuation becomes a space ("car-t" -> "car t"); letters typed three or more
-    times in a row are cut to two ("pleeease" -> "pleease").
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = _APOSTROPHE.sub("", text)
-    text = _NON_WORD.sub(" ", text)
-    text = _LONG_RUN.sub(r"\1\1", text)
-    return text.strip()
-
-
 def tokenize(text: str, typos: Mapping[str, str] | None = None) -> list[str]:
     """Normalised words of `text`, each misspelling in `typos` replaced."""
-    words = normalize(text).split()
+    words = normalise(text).split()
     if typos:
         words = [typos.get(w, w) for w in words]
     return words
@@ -280,8 +261,7 @@ class _Problem(Exception):
 
 
 def _prepare(source: str) -> str:
-    text = unicodedata.normalize("NFKC", source).translate(_QUOTES).casefold()
-    return " ".join(_APOSTROPHE.sub("", text).split())
+    return " ".join(_APOSTROPHE.sub("", fold(source)).split())
 
 
 def _parse_word(raw: str, source: str) -> _Word:
@@ -411,8 +391,8 @@ def _compile(data: Any) -> SafetyRules:
 
     typos: dict[str, str] = {}
     for wrong, right in _mapping(top.get("typos") or {}, "typos").items():
-        w = normalize(str(wrong))
-        r = normalize(right) if isinstance(right, str) else ""
+        w = normalise(str(wrong))
+        r = normalise(right) if isinstance(right, str) else ""
         if len(w.split()) != 1 or len(r.split()) != 1:
             raise _Problem(f"typos: {wrong!r}: {right!r}: each side must be one word")
         typos[w] = r
@@ -486,17 +466,7 @@ def _compile(data: Any) -> SafetyRules:
 
 def load_safety_rules(path: Path) -> SafetyRules:
     """Read and compile the safety file; a mistake raises ValueError naming the file and problem."""
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: cannot read the safety rules: {err}") from err
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise ValueError(f"{path}: {where}not valid YAML: {problem}") from err
+    data = load_yaml(path)
     try:
         return _compile(data)
     except _Problem as err:

@@ -12,16 +12,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.lint.findings import Finding
+from bot.text.yamlfile import YamlError, load_yaml, parse_yaml
 
 CONFIG_NAME = "lint.yml"
 
 
 def _defaults() -> dict[str, Any]:
     text = resources.files("bot.lint").joinpath("defaults.yml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = parse_yaml(text, Path("bot/lint/defaults.yml"))
     return data
 
 
@@ -121,20 +120,16 @@ def load_config(path: Path | None, base: Path) -> LintConfig:
     if path is not None:
         base = path.parent
         try:
-            override = yaml.safe_load(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError) as err:
-            problems.append(_problem(path, f"cannot read the settings file: {err}"))
-            override = None
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
+            override = load_yaml(path)
+        except YamlError as err:
             problems.append(
                 Finding(
                     "config",
                     "error",
                     path,
-                    mark.line + 1 if mark else 1,
-                    mark.column + 1 if mark else 1,
-                    f"the settings file is not valid YAML: {getattr(err, 'problem', err)}",
+                    err.line,
+                    err.column,
+                    f"the settings file is {err.problem}",
                     "Check the indentation; the defaults are used until this is fixed.",
                 )
             )
@@ -159,17 +154,16 @@ def _load_jargon(path: Path, problems: list[Finding]) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        mark = getattr(err, "problem_mark", None)
+        raw = load_yaml(path)
+    except YamlError as err:
         problems.append(
             Finding(
                 "config",
                 "error",
                 path,
-                mark.line + 1 if mark else 1,
-                1,
-                "the jargon list cannot be read",
+                err.line,
+                err.column,
+                f"the jargon list cannot be read: {err.problem}",
                 "Write one 'word: plain alternative' per line.",
             )
         )

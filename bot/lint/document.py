@@ -6,8 +6,6 @@ keeps the full lint close to the cost of scoring alone (see bench/lint.py).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,36 +15,9 @@ from bot.lint.findings import Finding
 from bot.text import readability
 from bot.text.content import Explainer
 from bot.text.markdown import Document, parse
+from bot.text.normalise import normalise_quote
 from bot.text.plaintext import PlainText, to_plain
 from bot.text.render import render_document
-
-_QUOTES = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‛": "'",
-        "′": "'",
-        "`": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "″": '"',
-        "–": "-",
-        "—": "-",
-        "‐": "-",
-        "‑": "-",
-        "…": "...",
-        " ": " ",
-    }
-)
-_SPACE = re.compile(r"\s+")
-
-
-def normalise_quote(text: str) -> str:
-    """Text for quote matching: whitespace, quote marks, dashes and case made uniform."""
-    return (
-        _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold()
-    )
 
 
 @dataclass

@@ -27,11 +27,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from bot.lint.config import LintConfig
-from bot.lint.document import LintDoc, Seeds, normalise_quote
+from bot.lint.document import LintDoc, Seeds
 from bot.lint.findings import FileReport, Finding, LintReport
 from bot.lint.rules import _jargon_pattern, explained_at
 from bot.text import readability
 from bot.text.markdown import Block
+from bot.text.normalise import normalise_quote
 from bot.text.plaintext import Sentence, block_plain_text, split_sentences, words
 
 INDEX = "index.html"

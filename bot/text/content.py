@@ -10,10 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-# libyaml's loader is about ten times faster; fall back to the pure-Python one without it.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from bot.text.yamlfile import ENCODING, YamlError, parse_yaml
 
 FRONT_MATTER_FENCE = "---"
 
@@ -101,7 +98,7 @@ def parse_explainer(path: Path, data: bytes) -> Explainer | ContentProblem:
             "Save the explainer as plain UTF-8 Markdown.",
         )
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(ENCODING)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         return ContentProblem(
@@ -126,17 +123,13 @@ def parse_explainer(path: Path, data: bytes) -> Explainer | ContentProblem:
         )
     front = "\n".join(lines[1:end])
     try:
-        meta = yaml.load(front, Loader=_Loader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = 2 + mark.line if mark is not None else 2
-        column = 1 + mark.column if mark is not None else 1
-        problem = getattr(err, "problem", None) or "invalid YAML"
+        meta = parse_yaml(front, path, first_line=2)
+    except YamlError as err:
         return ContentProblem(
             path,
-            line,
-            column,
-            f"the front matter is not valid YAML: {problem}",
+            err.line,
+            err.column,
+            f"the front matter is {err.problem}",
             "Check the indentation and quote values that contain ':' or '#'.",
         )
     if meta is None:
