@@ -30,13 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
 from bot.devtools.sandbox import BotApiSandbox  # noqa: E402
 from bot.knowledge.catalog import build_catalog  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.telegram.app import AnyApplication, build_application  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.flood import FloodGate  # noqa: E402
+from bot.telegram.state import CONTEXT_TYPES, BotApplication, Context  # noqa: E402
 
 CONCURRENT_UPDATES = 64
 TEXTS = [
@@ -53,17 +54,18 @@ TEXTS = [
 ]
 
 
-async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def echo(update: Update, context: Context) -> None:
     if update.effective_message is not None and update.effective_message.text:
         await update.effective_message.reply_text(update.effective_message.text)
 
 
-def echo_application_for(api_url: str, token: str) -> AnyApplication:
-    application: AnyApplication = (
+def echo_application_for(api_url: str, token: str) -> BotApplication:
+    application: BotApplication = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
@@ -97,7 +99,7 @@ async def serve_child(kind: str, api_url: str, token: str) -> None:
 
     if kind == "echo":
         application = echo_application_for(api_url, token)
-        application.bot_data["settings"] = load_settings(
+        application.bot_data.settings = load_settings(
             {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "HTTP_PORT": "0"}
         )
     else:

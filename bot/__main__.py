@@ -7,14 +7,11 @@ code, never a traceback; the bot token never appears in what is printed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-
-from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.lint import cli as lint_cli
 from bot.logs import RedactTokens
@@ -89,36 +86,21 @@ def prepare() -> Runtime | int:
 
 
 def run_bot() -> int:
-    from bot.telegram.app import build_application, serve
+    from bot.telegram import entry
 
     runtime = prepare()
     if isinstance(runtime, int):
         return runtime
-    settings = runtime.settings
-    secrets = (settings.token,)
-    application = build_application(
-        settings, runtime.catalog, database=runtime.database, choices=runtime.choices
-    )
-    try:
-        asyncio.run(serve(application))
-    except InvalidToken:
-        return fail("Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN", 1, secrets)
-    except NetworkError as err:
-        return fail(
-            f"cannot reach the Telegram Bot API at {settings.api_url}: {err.message}", 1, secrets
-        )
-    except TelegramError as err:
-        return fail(f"Telegram said: {err.message}", 1, secrets)
-    except OSError as err:  # the health/metrics/webhook port
-        return fail(f"cannot listen on {settings.http_host}:{settings.http_port}: {err}")
-    except KeyboardInterrupt:
-        return 0
-    return 0
+    r = runtime
+    return entry.run(r.settings, r.catalog, r.database, r.choices, _failer(r.settings))
+
+
+def _failer(settings: Settings) -> Callable[[str, int], int]:
+    return lambda message, code: fail(message, code, (settings.token,))
 
 
 def send_due(now_text: str | None) -> int:
-    from bot.digests.fanout import DigestSender, DigestSettings
-    from bot.telegram.app import digest_bot
+    from bot.telegram import entry
 
     now: datetime | None = None
     if now_text:
@@ -132,31 +114,11 @@ def send_due(now_text: str | None) -> int:
     runtime = prepare()
     if isinstance(runtime, int):
         return runtime
-    settings = runtime.settings
-    secrets = (settings.token,)
-
-    async def once() -> dict[str, int]:
-        bot = digest_bot(settings)
-        async with bot:
-            sender = DigestSender(
-                bot,
-                runtime.database,
-                runtime.catalog,
-                DigestSettings(rate_per_second=settings.digest_rate_per_second),
-            )
-            stats = await sender.run_once(now)
-        return stats.as_dict()
-
-    try:
-        result = asyncio.run(once())
-    except InvalidToken:
-        return fail("Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN", 1, secrets)
-    except NetworkError as err:
-        return fail(
-            f"cannot reach the Telegram Bot API at {settings.api_url}: {err.message}", 1, secrets
-        )
-    print(" ".join(f"{k}={v}" for k, v in result.items()))
-    return 0
+    r = runtime
+    code, result = entry.send_due(r.settings, r.catalog, r.database, now, _failer(r.settings))
+    if code == 0:
+        print(" ".join(f"{k}={v}" for k, v in result.items()))
+    return code
 
 
 def healthcheck() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 REGISTRY = CollectorRegistry()
@@ -32,13 +34,15 @@ LINT_REJECTIONS = Counter(
 )
 TOPICS = Gauge("bot_topics", "Topics being served.", registry=REGISTRY)
 
-SAFETY_KINDS = frozenset({"urgent", "crisis", "personal_advice"})
 
+def count_reply(kind: str, safety_kinds: Collection[str] = ()) -> None:
+    """One reply of a kind from ``Reply.kind``, sorted into the right counters.
 
-def count_reply(kind: str) -> None:
-    """One reply of a kind from ``replies.Reply.kind``, sorted into the right counters."""
+    ``safety_kinds`` are the kinds the safety file defines (urgent, crisis, ...), so the
+    label set follows the data file instead of a copy of it here.
+    """
     REPLIES.labels(kind).inc()
-    if kind in SAFETY_KINDS:
+    if kind in safety_kinds:
         SAFETY.labels(kind).inc()
     elif kind == "routed":
         ROUTING.labels("topic").inc()

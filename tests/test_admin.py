@@ -30,8 +30,10 @@ from bot.storage.database import (
     metadata,
     normalise_question,
 )
-from bot.telegram.app import AnyApplication, build_application, digest_bot, start, stop
+from bot.telegram.app import build_application, digest_transport, start, stop
 from bot.telegram.flood import FloodGate
+from bot.telegram.handlers import admin_chats
+from bot.telegram.state import BotApplication
 from bot.text.render import MAX_MESSAGE_CHARS, visible_length
 from bot.text.telegram_html import parse_html
 
@@ -97,10 +99,9 @@ def test_questions_are_normalised_lowercased_collapsed_and_cut() -> None:
 
 def test_only_listed_chats_are_admins() -> None:
     settings = load_settings({"ADMIN_CHAT_IDS": "900, -1001"}, need_token=False)
-    assert admin.is_admin(settings, 900) and admin.is_admin(settings, -1001)
-    assert not admin.is_admin(settings, 901)
-    assert not admin.is_admin(None, 900)
-    assert not admin.is_admin(load_settings({}, need_token=False), 900)
+    chats = admin_chats(settings)
+    assert chats is not None and chats.chat_ids == {900, -1001}
+    assert admin_chats(load_settings({}, need_token=False)) is None
 
 
 def test_stats_reply_shows_counts_and_escaped_questions(catalog: Catalog) -> None:
@@ -307,7 +308,7 @@ def test_preview_unknown_empty_and_unreadable(catalog: Catalog, project: Path) -
 
 class Running:
     def __init__(
-        self, sandbox: BotApiSandbox, application: AnyApplication, sender: DigestSender
+        self, sandbox: BotApiSandbox, application: BotApplication, sender: DigestSender
     ) -> None:
         self.sandbox = sandbox
         self.application = application
@@ -351,17 +352,17 @@ async def bot(project: Path, database: Database) -> AsyncIterator[Running]:
         await start(application)
         # The sender the tick would use, without a tick that could fire during a test.
         sender = DigestSender(
-            digest_bot(settings),
+            digest_transport(settings),
             database,
             catalog,
             DigestSettings(rate_per_second=1000.0, per_chat_interval=0.0),
         )
-        await sender.bot.initialize()
-        application.bot_data["digest_sender"] = sender
+        await sender.send.initialize()
+        application.bot_data.digest_sender = sender
         try:
             yield Running(sandbox, application, sender)
         finally:
-            await sender.bot.shutdown()
+            await sender.send.shutdown()
             await stop(application)
         assert not [c for c in sandbox.errors(400) if "parse entities" in (c.description or "")]
 
@@ -406,12 +407,12 @@ async def test_admin_stats_after_questions_and_a_digest_run(
 async def test_admin_reload_keeps_old_content_on_errors_then_swaps_when_fixed(
     bot: Running, project: Path
 ) -> None:
-    old = bot.application.bot_data["catalog"]
+    old = bot.application.bot_data.catalog
     new_topic(project / "content", broken=True)
     refused = await bot.say_all(ADMIN, "/reload")
     assert "Not reloaded" in refused[0].text
     assert "07-more-help.md:" in refused[0].text and "provenance" in refused[0].text
-    assert bot.application.bot_data["catalog"] is old and bot.sender.catalog is old
+    assert bot.application.bot_data.catalog is old and bot.sender.catalog is old
     [unknown] = await bot.say(901, "/more_help")
     assert "do not know that command" in unknown.text
     assert "more_help" not in bot.registered()
@@ -419,7 +420,7 @@ async def test_admin_reload_keeps_old_content_on_errors_then_swaps_when_fixed(
     new_topic(project / "content")
     [done] = await bot.say(ADMIN, "/reload", timeout=30)
     assert "Reloaded" in done.text and "/more_help" in done.text
-    fresh = bot.application.bot_data["catalog"]
+    fresh = bot.application.bot_data.catalog
     assert fresh is not old and bot.sender.catalog is fresh
     [explainer] = await bot.say(901, "/more_help")
     assert explainer.text.startswith("More help")

@@ -16,8 +16,9 @@ from bot.devtools.sandbox import BotApiSandbox, SentMessage
 from bot.knowledge.catalog import Catalog, build_catalog
 from bot.logs import setup_logging
 from bot.settings import load_settings
-from bot.telegram.app import AnyApplication, build_application, start, stop
+from bot.telegram.app import build_application, start, stop
 from bot.telegram.flood import FloodGate
+from bot.telegram.state import BotApplication
 
 from .conftest import ROOT
 
@@ -32,7 +33,7 @@ def catalog() -> Catalog:
 class Bot:
     """A running bot and its sandbox, with helpers that read like a conversation."""
 
-    def __init__(self, sandbox: BotApiSandbox, application: AnyApplication) -> None:
+    def __init__(self, sandbox: BotApiSandbox, application: BotApplication) -> None:
         self.sandbox = sandbox
         self.application = application
 

@@ -22,8 +22,9 @@ from bot.knowledge.catalog import Catalog, build_catalog
 from bot.schedule import DigestSpec
 from bot.settings import load_settings
 from bot.storage.database import Database
-from bot.telegram.app import AnyApplication, build_application, digest_bot, start, stop
+from bot.telegram.app import build_application, digest_transport, start, stop
 from bot.telegram.flood import FloodGate
+from bot.telegram.state import BotApplication
 
 from .conftest import ROOT
 from .dbs import DATABASES, database_url
@@ -56,7 +57,7 @@ def row_counts(db: Database) -> dict[str, int]:
 
 
 class Running:
-    def __init__(self, sandbox: BotApiSandbox, application: AnyApplication) -> None:
+    def __init__(self, sandbox: BotApiSandbox, application: BotApplication) -> None:
         self.sandbox = sandbox
         self.application = application
 
@@ -180,7 +181,7 @@ async def sender_for(
     sandbox: BotApiSandbox, database: Database, catalog: Catalog, **kw: float
 ) -> DigestSender:
     settings = load_settings({"TELEGRAM_BOT_TOKEN": sandbox.token, "TELEGRAM_API_URL": sandbox.url})
-    bot = digest_bot(settings)
+    bot = digest_transport(settings)
     await bot.initialize()
     options = {"rate_per_second": 1000.0, "per_chat_interval": 0.0, **kw}
     return DigestSender(bot, database, catalog, DigestSettings(**options))  # type: ignore[arg-type]
@@ -206,7 +207,7 @@ async def test_digests_go_in_content_order_then_up_to_date_once(
             up_to_date = [m for m in messages if "up to date" in m.text]
             assert len(up_to_date) == 1 and messages[-1] is up_to_date[0]
         finally:
-            await sender.bot.shutdown()
+            await sender.send.shutdown()
 
 
 async def test_digest_button_reads_the_explainer(
@@ -218,7 +219,7 @@ async def test_digest_button_reads_the_explainer(
     try:
         await sender.run_once(SLOT)
     finally:
-        await sender.bot.shutdown()
+        await sender.send.shutdown()
     [digest] = await bot.sandbox.wait_for(7)
     assert catalog.topics[0].title in digest.text
     [explainer] = await bot.press(7, "Read it")
@@ -260,7 +261,7 @@ async def test_missed_slot_is_sent_once_within_grace(database: Database, catalog
             assert subscription is not None
             assert subscription.next_due_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
         finally:
-            await sender.bot.shutdown()
+            await sender.send.shutdown()
 
 
 async def test_blocked_missing_429_and_5xx(database: Database, catalog: Catalog) -> None:
@@ -286,7 +287,7 @@ async def test_blocked_missing_429_and_5xx(database: Database, catalog: Catalog)
             assert first.sent + second.sent == 2
             assert len(sandbox.messages_to(302)) == 1 and len(sandbox.messages_to(303)) == 1
         finally:
-            await sender.bot.shutdown()
+            await sender.send.shutdown()
 
 
 async def test_chatting_user_is_answered_during_a_large_fan_out(
@@ -306,8 +307,8 @@ async def test_chatting_user_is_answered_during_a_large_fan_out(
         application = build_application(settings, catalog, database=database, tick=False)
         await start(application)
         # The fan-out runs in the bot's own process and event loop, as the tick runs it.
-        sender = DigestSender(digest_bot(settings), database, catalog, DigestSettings())
-        await sender.bot.initialize()
+        sender = DigestSender(digest_transport(settings), database, catalog, DigestSettings())
+        await sender.send.initialize()
         try:
             fan_out = asyncio.create_task(sender.run_once(SLOT))
             await asyncio.sleep(1.0)
@@ -322,7 +323,7 @@ async def test_chatting_user_is_answered_during_a_large_fan_out(
             fan_out.cancel()
         finally:
             await stop(application)
-            await sender.bot.shutdown()
+            await sender.send.shutdown()
 
 
 async def run_send_due(

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot import metrics
-from bot.conversation.topics import OutMessage, Reply, topic_messages
+from bot.conversation.topics import topic_messages
 from bot.knowledge.catalog import Catalog, CatalogError, Topic, build_catalog
+from bot.knowledge.outgoing import OutMessage, Reply
 from bot.lint.findings import Finding
 from bot.lint.runner import UsageError, lint_paths, problem_finding
 from bot.settings import Settings

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-from bot.conversation.topics import MENU_DATA, Button, OutMessage, Reply
 from bot.knowledge.catalog import Catalog
+from bot.knowledge.outgoing import MENU_DATA, Button, OutMessage, Reply
 from bot.schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
 from bot.storage.database import Database
 from bot.text.yamlfile import load_mapping

@@ -7,37 +7,13 @@ the bot says so and shows the menu instead of guessing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bot.knowledge.catalog import Catalog, Topic
+from bot.knowledge.outgoing import MENU_DATA, TOPIC_PREFIX, Button, OutMessage, Reply
 from bot.knowledge.safety import triage
-from bot.text.render import MAX_MESSAGE_CHARS, visible_length
+from bot.text.render import MAX_MESSAGE_CHARS, escape, visible_length
 
 #: Longest text we read; Telegram allows 4,096, and routing needs far less.
 MAX_TEXT = 1000
-TOPIC_PREFIX = "t:"
-MENU_DATA = "menu"
-
-
-@dataclass(frozen=True)
-class Button:
-    text: str
-    callback_data: str
-
-
-@dataclass(frozen=True)
-class OutMessage:
-    html: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class Reply:
-    messages: tuple[OutMessage, ...]
-    #: What kind of answer this was, for metrics and tests ("topic", "not_sure", "urgent"...).
-    kind: str
-    topic: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def menu_buttons(catalog: Catalog) -> tuple[tuple[Button, ...], ...]:
@@ -81,7 +57,7 @@ def welcome(catalog: Catalog, first_name: str | None) -> Reply:
 
 
 def help_reply(catalog: Catalog) -> Reply:
-    commands = "\n".join(f"/{t.command} – {_escape(t.title)}" for t in catalog.topics)
+    commands = "\n".join(f"/{t.command} – {escape(t.title)}" for t in catalog.topics)
     text = catalog.messages.raw("help", commands=commands)
     return Reply((_with_menu(catalog, text),), "help")
 
@@ -151,13 +127,3 @@ def unsupported(catalog: Catalog) -> Reply:
 
 def slow_down(catalog: Catalog) -> Reply:
     return Reply((OutMessage(catalog.messages.get("slow_down")),), "flood")
-
-
-def error(catalog: Catalog) -> Reply:
-    return Reply((OutMessage(catalog.messages.get("error")),), "error")
-
-
-def _escape(text: str) -> str:
-    from bot.text.render import escape
-
-    return escape(text)

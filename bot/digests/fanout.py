@@ -19,21 +19,19 @@ import logging
 import socket
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.conversation.topics import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
+from bot.digests.compose import compose
 from bot.digests.pacing import Pacer
-from bot.knowledge.catalog import Catalog, Topic
+from bot.knowledge.catalog import Catalog
+from bot.knowledge.outgoing import Failure, OutMessage, SendFailure
 from bot.metrics import DIGESTS
 from bot.schedule import slot_to_send
 from bot.storage.database import Claim, Database
-from bot.telegram.handlers import retry_seconds, send_html
 
 log = logging.getLogger(__name__)
 
@@ -77,44 +75,17 @@ class RunStats:
         }
 
 
-@dataclass(frozen=True)
-class Digest:
-    command: str | None
-    messages: tuple[OutMessage, ...]
-    up_to_date_sent: bool
-
-
-def compose(catalog: Catalog, delivered: set[str], up_to_date_sent: bool) -> Digest:
-    """The next explainer not yet had, in content order; "up to date" once; then nothing.
-
-    A digest is short: the topic's title and one-sentence summary, with buttons to read
-    the whole explainer or see every topic. New content reaches existing subscribers next,
-    because it is simply the first topic they have not had.
-    """
-    pending: Topic | None = next((t for t in catalog.topics if t.command not in delivered), None)
-    messages = catalog.messages
-    if pending is not None:
-        html = messages.get("digest", title=pending.title, summary=pending.summary)
-        buttons = (
-            (Button(messages.get("digest_read_button"), TOPIC_PREFIX + pending.command),),
-            (Button(messages.get("menu_button"), MENU_DATA),),
-        )
-        return Digest(pending.command, (OutMessage(html, buttons),), False)
-    if not up_to_date_sent:
-        html = messages.get("digest_up_to_date")
-        return Digest(
-            None, (OutMessage(html, ((Button(messages.get("menu_button"), MENU_DATA),),)),), True
-        )
-    return Digest(None, (), True)
+#: Sends one message or raises ``SendFailure`` (``bot.telegram.send.Transport`` is one).
+SendFunction = Callable[[int, OutMessage], Awaitable[None]]
 
 
 class DigestSender:
-    """Sends claimed digests through one pacer, classifying Telegram's answers."""
+    """Sends claimed digests through one pacer, acting on each classified failure."""
 
     def __init__(
-        self, bot: Bot, database: Database, catalog: Catalog, settings: DigestSettings
+        self, send: SendFunction, database: Database, catalog: Catalog, settings: DigestSettings
     ) -> None:
-        self.bot = bot
+        self.send = send
         self.database = database
         self.catalog = catalog
         self.settings = settings
@@ -254,29 +225,25 @@ class DigestSender:
             while True:
                 await self.pacer.acquire(chat_id)
                 try:
-                    await send_html(self.bot, chat_id, message)
+                    await self.send(chat_id, message)
                     break
-                except RetryAfter as err:
+                except SendFailure as err:
+                    failure = err
+                if failure.failure is Failure.WAIT:
                     stats.errors["429"] += 1
-                    self.pacer.pause(retry_seconds(err))
-                except Forbidden:
-                    stats.errors["403"] += 1
+                    self.pacer.pause(failure.retry_after)
+                elif failure.failure is Failure.GONE:
+                    stats.errors["gone"] += 1
                     return "ended"
-                except BadRequest as err:
-                    if "chat not found" in err.message.lower():
-                        stats.errors["400 chat not found"] += 1
-                        return "ended"
-                    stats.errors["400"] += 1
-                    log.error("digest rejected by Telegram: %s", err.message)
-                    return "later"
-                except NetworkError:  # 5xx, timeouts, connection errors
+                elif failure.failure is Failure.RETRY:
                     failures += 1
                     stats.errors["network"] += 1
                     if failures >= self.settings.attempts:
                         return "later"
                     await asyncio.sleep(min(2.0**failures * 0.5, 10.0))
-                except TelegramError as err:
-                    stats.errors[type(err).__name__] += 1
+                else:
+                    stats.errors["refused"] += 1
+                    log.error("digest refused by Telegram: %s", failure.reason)
                     return "later"
         return "sent"
 

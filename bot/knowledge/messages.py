@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.commands import MENU_KEYS
 from bot.text.yamlfile import YamlError, load_mapping
 
 FILE_NAME = "messages.yml"
@@ -79,6 +80,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "admin_preview_file": frozenset({"command", "file"}),
     "admin_preview_file_broken": frozenset({"file"}),
     "admin_lint_failed": frozenset({"problem"}),
+    **{key: frozenset() for key in MENU_KEYS},
 }
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import wordfreq
 
+from bot.commands import RESERVED
 from bot.lint.document import Context, LintDoc
 from bot.lint.findings import Finding
 from bot.text import readability
@@ -524,7 +525,6 @@ def command(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
     if not name:
         return
     line = doc.meta_line("command")
-    reserved = ctx.config.words("structure", "reserved_commands")
     if not _COMMAND.match(name):
         yield doc.finding(
             ctx,
@@ -535,7 +535,7 @@ def command(doc: LintDoc, ctx: Context) -> Iterator[Finding | None]:
             f"'{name}' is not a valid Telegram command",
             "Use 1 to 32 characters: lowercase a-z, digits 0-9 and '_'.",
         )
-    elif name in reserved:
+    elif name in RESERVED:
         yield doc.finding(
             ctx,
             "command",

@@ -1,7 +1,10 @@
-"""Thin Telegram handlers: decide which plain function answers, then send its reply.
+"""Thin Telegram handlers: pick the plain function that answers, then send its reply.
 
-Nothing here knows what lupus is; the words come from ``replies`` and the content. Message
-texts are never logged at INFO; chat ids only at DEBUG.
+Nothing here knows what lupus is; the words come from ``conversation`` and the content.
+The bot's own commands each get a ``CommandHandler`` from the one command table
+(``bot.commands``); admin commands are registered behind ``filters.Chat`` of the admin
+chats, so anyone else falls through to the catch-all and gets the unknown-command answer.
+Message texts are never logged at INFO; chat ids only at DEBUG.
 """
 
 from __future__ import annotations
@@ -9,123 +12,48 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import (
-    Bot,
-    CallbackQuery,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    MessageEntity,
-    Update,
-)
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import CallbackQuery, ChatMemberUpdated, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
-    CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
-    ContextTypes,
+    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot import metrics
-from bot.conversation import admin, subscriptions
-from bot.conversation import topics as replies
-from bot.conversation.topics import Reply
-from bot.knowledge.catalog import Catalog
+from bot.commands import COMMANDS, Audience, Command
+from bot.conversation import admin, subscriptions, topics
+from bot.knowledge.outgoing import Reply
 from bot.knowledge.safety import triage
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.telegram.flood import FloodGate, Verdict
+from bot.telegram.flood import Verdict
+from bot.telegram.menu import bot_commands
+from bot.telegram.send import send_reply
+from bot.telegram.state import BotApplication, BotState, Context
 
 log = logging.getLogger(__name__)
 
-Context = CallbackContext[Any, Any, Any, Any]
-#: Longest wait we accept from a 429 before giving up on an interactive reply.
-MAX_RETRY_AFTER = 30.0
-SEND_ATTEMPTS = 3
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 #: chat_data key: the subscribe choices waiting for a typed time zone.
 PENDING_ZONE = "pending_zone"
 
 
-def catalog_of(context: Context) -> Catalog:
-    catalog: Catalog = context.application.bot_data["catalog"]
-    return catalog
-
-
-def keyboard(message: replies.OutMessage) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row]
-            for row in message.buttons
-        ]
-    )
-
-
-async def send_reply(context: Context, chat_id: int, reply: Reply) -> bool:
-    """Send every message of a reply; False when the chat cannot be reached any more."""
-    for message in reply.messages:
-        if not await _send_one(context, chat_id, message):
-            return False
-    metrics.count_reply(reply.kind)
-    return True
-
-
-async def send_html(bot: Bot, chat_id: int, message: replies.OutMessage) -> None:
-    """One rendered message as Telegram HTML with its buttons; the one way we send."""
-    await bot.send_message(
-        chat_id,
-        message.html,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard(message),
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
-
-
-def retry_seconds(err: RetryAfter) -> float:
-    """RetryAfter.retry_after as seconds, whichever type python-telegram-bot gives."""
-    wait: Any = err.retry_after
-    return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-
-
-async def _send_one(context: Context, chat_id: int, message: replies.OutMessage) -> bool:
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await send_html(context.bot, chat_id, message)
-            return True
-        except RetryAfter as err:
-            seconds = retry_seconds(err)
-            if seconds > MAX_RETRY_AFTER or attempt == SEND_ATTEMPTS:
-                log.warning("flood control: gave up a reply after retry_after=%ss", seconds)
-                return False
-            await asyncio.sleep(seconds)
-        except Forbidden as err:
-            # Blocked by the user, or the account is gone: nothing more to send there.
-            log.info("chat unreachable (%s)", err.message)
-            log.debug("unreachable chat id %s", chat_id)
-            return False
-        except BadRequest as err:
-            if "chat not found" in err.message.lower():
-                log.info("chat not found")
-                return False
-            raise
-        except NetworkError:
-            # Timeouts and 5xx: try again after a short pause, then let the error handler log.
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(0.5 * attempt)
-    return False
+async def reply(context: Context, chat_id: int, answer: Reply) -> bool:
+    """Send a reply and count it; False when the chat cannot be reached any more."""
+    sent = await send_reply(context.bot, chat_id, answer)
+    if sent:
+        metrics.count_reply(answer.kind, context.bot_data.catalog.safety.kinds)
+    return sent
 
 
 # --- gatekeeping -----------------------------------------------------------------------------
@@ -137,15 +65,14 @@ async def flood_control(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    gate: FloodGate = context.application.bot_data["flood"]
-    verdict = gate.check(user.id, time.monotonic())
+    verdict = context.bot_data.flood.check(user.id, time.monotonic())
     if verdict is Verdict.ALLOW:
         return
     if update.callback_query is not None:
         await _answer(update.callback_query)
     chat = update.effective_chat
     if verdict is Verdict.WARN and chat is not None and chat.type == ChatType.PRIVATE:
-        await send_reply(context, chat.id, replies.slow_down(catalog_of(context)))
+        await reply(context, chat.id, topics.slow_down(context.bot_data.catalog))
     log.debug("flood control: %s update from a user", verdict.value)
     raise ApplicationHandlerStop
 
@@ -183,103 +110,150 @@ def _command(message: Message, username: str) -> str | None:
     return name
 
 
-# --- handlers --------------------------------------------------------------------------------
+# --- the bot's own commands ------------------------------------------------------------------
 
 
-SUBSCRIPTION_COMMANDS = frozenset({"subscribe", "settings", "unsubscribe", "privacy", "deletedata"})
+async def on_start(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    first_name = user.first_name if user else None
+    await reply(context, message.chat_id, topics.welcome(context.bot_data.catalog, first_name))
 
 
-def database_of(context: Context) -> Database | None:
-    database: Database | None = context.application.bot_data.get("database")
-    return database
-
-
-async def subscription_command(
-    context: Context, database: Database, chat_id: int, command: str, args: list[str]
-) -> Reply:
-    catalog = catalog_of(context)
-    now = datetime.now(UTC)
-    if command == "subscribe":
-        return await asyncio.to_thread(
-            subscriptions.subscribe_command, catalog, database, chat_id, args, now
+async def on_topics(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        await reply(
+            context, update.effective_message.chat_id, topics.menu(context.bot_data.catalog)
         )
-    if command == "settings":
-        return await asyncio.to_thread(subscriptions.settings, catalog, database, chat_id, now)
-    if command == "unsubscribe":
-        return await asyncio.to_thread(subscriptions.unsubscribe, catalog, database, chat_id)
-    if command == "privacy":
-        return await asyncio.to_thread(subscriptions.privacy, catalog, database, chat_id)
-    return subscriptions.delete_request(catalog)
 
 
-#: bot_data key: one /reload at a time per process.
-RELOAD_LOCK = "reload_lock"
+async def on_help(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        chat_id = update.effective_message.chat_id
+        await reply(context, chat_id, topics.help_reply(context.bot_data.catalog))
 
 
-async def admin_command(context: Context, command: str, args: list[str]) -> Reply:
-    """/stats, /reload, /preview for an admin chat; the logic is in ``admin``."""
-    catalog = catalog_of(context)
-    settings: Settings = context.application.bot_data["settings"]
-    if command == "stats":
-        database = database_of(context)
-        if database is None:
-            return admin.no_database(catalog)
-        stats = await asyncio.to_thread(admin.collect_stats, database, datetime.now(UTC))
-        return admin.stats_reply(catalog, stats)
-    if command == "preview":
-        return await asyncio.to_thread(admin.preview, catalog, settings.content_dir, " ".join(args))
-    return await reload_catalog(context, settings)
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
-async def reload_catalog(context: Context, settings: Settings) -> Reply:
+async def _with_database(
+    update: Update, context: Context, work: Callable[..., Reply], *args: object
+) -> None:
+    """Answer with ``work(catalog, database, chat_id, *args)``, run in a thread (it blocks)."""
+    message = update.effective_message
+    state = context.bot_data
+    if message is None or state.database is None:
+        return
+    answer = await asyncio.to_thread(work, state.catalog, state.database, message.chat_id, *args)
+    await reply(context, message.chat_id, answer)
+
+
+async def on_subscribe(update: Update, context: Context) -> None:
+    await _with_database(
+        update, context, subscriptions.subscribe_command, context.args or [], _now()
+    )
+
+
+async def on_settings(update: Update, context: Context) -> None:
+    await _with_database(update, context, subscriptions.settings, _now())
+
+
+async def on_unsubscribe(update: Update, context: Context) -> None:
+    await _with_database(update, context, subscriptions.unsubscribe)
+
+
+async def on_privacy(update: Update, context: Context) -> None:
+    await _with_database(update, context, subscriptions.privacy)
+
+
+async def on_deletedata(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        chat_id = update.effective_message.chat_id
+        await reply(context, chat_id, subscriptions.delete_request(context.bot_data.catalog))
+
+
+async def on_stats(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    state = context.bot_data
+    if state.database is None:
+        answer = admin.no_database(state.catalog)
+    else:
+        stats = await asyncio.to_thread(admin.collect_stats, state.database, _now())
+        answer = admin.stats_reply(state.catalog, stats)
+    await reply(context, message.chat_id, answer)
+
+
+async def on_preview(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    state = context.bot_data
+    argument = " ".join(context.args or [])
+    answer = await asyncio.to_thread(
+        admin.preview, state.catalog, state.settings.content_dir, argument
+    )
+    await reply(context, message.chat_id, answer)
+
+
+async def on_reload(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await reply(context, message.chat_id, await reload_catalog(context))
+
+
+async def reload_catalog(context: Context) -> Reply:
     """Swap new content in for chats and digests, then register the new command menu."""
-    from bot.telegram.app import bot_commands  # app imports this module
-
-    bot_data = context.application.bot_data
-    lock: asyncio.Lock = bot_data.setdefault(RELOAD_LOCK, asyncio.Lock())
-    async with lock:
+    state = context.bot_data
+    async with state.reload_lock:
         result = await asyncio.to_thread(
-            admin.reload_content, catalog_of(context), settings.content_dir
+            admin.reload_content, state.catalog, state.settings.content_dir
         )
         if result.catalog is None:
             assert result.refusal is not None
             return result.refusal
-        bot_data["catalog"] = result.catalog
-        sender = bot_data.get("digest_sender")
-        if sender is not None:
-            sender.catalog = result.catalog
+        state.swap_catalog(result.catalog)
         log.info("content reloaded: %d topic(s)", len(result.catalog.topics))
         try:
-            commands = bot_commands(result.catalog, digests="database" in bot_data)
-            await context.bot.set_my_commands(commands)
+            await context.bot.set_my_commands(bot_commands(state))
         except TelegramError as err:
             log.warning("could not register commands after a reload: %s", type(err).__name__)
             return admin.reload_done(result.catalog, registered=False)
         return admin.reload_done(result.catalog, registered=True)
 
 
-async def on_command(update: Update, context: Context) -> None:
+#: The handler of each command in ``bot.commands.COMMANDS`` (a test holds the two together).
+FIXED: dict[str, Handler] = {
+    "start": on_start,
+    "topics": on_topics,
+    "help": on_help,
+    "subscribe": on_subscribe,
+    "settings": on_settings,
+    "unsubscribe": on_unsubscribe,
+    "privacy": on_privacy,
+    "deletedata": on_deletedata,
+    "stats": on_stats,
+    "reload": on_reload,
+    "preview": on_preview,
+}
+
+
+# --- everything else -------------------------------------------------------------------------
+
+
+async def on_topic_command(update: Update, context: Context) -> None:
+    """Any other command: a topic from the content, or the unknown-command answer."""
     message = update.effective_message
     if message is None:
         return
-    command = _command(message, context.bot.username.lower())
-    if command is None:
+    name = _command(message, context.bot.username.lower())
+    if name is None:
         return
-    database = database_of(context)
-    settings: Settings | None = context.application.bot_data.get("settings")
-    if command.lower() in admin.COMMANDS and admin.is_admin(settings, message.chat_id):
-        args = (message.text or "").split()[1:]
-        reply = await admin_command(context, command.lower(), args)
-    elif database is not None and command.lower() in SUBSCRIPTION_COMMANDS:
-        args = (message.text or "").split()[1:]
-        reply = await subscription_command(
-            context, database, message.chat_id, command.lower(), args
-        )
-    else:
-        user = update.effective_user
-        first_name = user.first_name if user else None
-        reply = replies.for_command(catalog_of(context), command, first_name)
-    await send_reply(context, message.chat_id, reply)
+    await reply(context, message.chat_id, topics.for_command(context.bot_data.catalog, name))
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -291,32 +265,33 @@ async def on_text(update: Update, context: Context) -> None:
         text = _addressed_text(message, context.bot.username.lower())
         if text is None:
             return
-    catalog = catalog_of(context)
+    state = context.bot_data
+    catalog = state.catalog
     pending = context.chat_data.pop(PENDING_ZONE, None) if context.chat_data is not None else None
-    database = database_of(context)
+    database = state.database
     if pending and database is not None and triage(text or "", catalog.safety) is None:
         # The answer to "type my time zone"; safety still reads every message first.
-        reply = await asyncio.to_thread(
+        answer = await asyncio.to_thread(
             subscriptions.typed_zone,
             catalog,
             database,
             message.chat_id,
             pending,
             text or "",
-            datetime.now(UTC),
+            _now(),
         )
     else:
-        reply = replies.for_text(catalog, text or "")
-        if reply.kind == "not_sure" and database is not None:
+        answer = topics.for_text(catalog, text or "")
+        if answer.kind == "not_sure" and database is not None:
             await record_unsure(database, text or "")
-    log.info("text message answered: %s", reply.kind)
-    await send_reply(context, message.chat_id, reply)
+    log.info("text message answered: %s", answer.kind)
+    await reply(context, message.chat_id, answer)
 
 
 async def record_unsure(database: Database, text: str) -> None:
     """Count the question for /stats (text only, no ids); a failure never costs the reply."""
     try:
-        await asyncio.to_thread(database.record_unsure, text, datetime.now(UTC))
+        await asyncio.to_thread(database.record_unsure, text, _now())
     except Exception as err:  # the database is down: the user still gets an answer
         log.warning("could not record a not-sure question: %s", type(err).__name__)
 
@@ -324,11 +299,9 @@ async def record_unsure(database: Database, text: str) -> None:
 async def on_other_message(update: Update, context: Context) -> None:
     """Stickers, photos, voice notes, locations...: say what the bot can read."""
     message = update.effective_message
-    if message is None or _is_group(message):
+    if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    if message.chat.type != ChatType.PRIVATE:
-        return
-    await send_reply(context, message.chat_id, replies.unsupported(catalog_of(context)))
+    await reply(context, message.chat_id, topics.unsupported(context.bot_data.catalog))
 
 
 async def _answer(query: CallbackQuery) -> None:
@@ -348,23 +321,23 @@ async def on_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     chat_id = chat.id if chat is not None else query.from_user.id
     data = query.data or ""
-    database = database_of(context)
-    if data.startswith(subscriptions.PREFIX) and database is not None:
+    state = context.bot_data
+    if data.startswith(subscriptions.PREFIX) and state.database is not None:
         pending = subscriptions.pending_zone_state(data)
         if pending is not None and context.chat_data is not None:
             context.chat_data[PENDING_ZONE] = pending
-        reply = await asyncio.to_thread(
+        answer = await asyncio.to_thread(
             subscriptions.button,
-            catalog_of(context),
-            context.application.bot_data["choices"],
-            database,
+            state.catalog,
+            state.choices,
+            state.database,
             chat_id,
             data,
-            datetime.now(UTC),
+            _now(),
         )
     else:
-        reply = replies.for_callback(catalog_of(context), query.data)
-    await send_reply(context, chat_id, reply)
+        answer = topics.for_callback(state.catalog, query.data)
+    await reply(context, chat_id, answer)
 
 
 async def on_member_change(update: Update, context: Context) -> None:
@@ -373,7 +346,7 @@ async def on_member_change(update: Update, context: Context) -> None:
         return
     status = change.new_chat_member.status
     log.info("bot membership changed: %s", status)
-    database = database_of(context)
+    database = context.bot_data.database
     if status in ("kicked", "left") and database is not None:
         # Blocked or removed: end the subscription now rather than at the next digest.
         await asyncio.to_thread(database.end, change.chat.id)
@@ -397,20 +370,42 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            await context.bot.send_message(chat.id, catalog_of(context).messages.get("error"))
+            await context.bot.send_message(chat.id, context.bot_data.catalog.messages.get("error"))
         except TelegramError:
             log.debug("could not send the error message")
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def admin_chats(settings: Settings) -> filters.Chat | None:
+    """The filter that lets only admin chats reach admin commands (None: no admins)."""
+    if not settings.admin_chat_ids:
+        return None
+    return filters.Chat(chat_id=sorted(settings.admin_chat_ids))
+
+
+def _serves(command: Command, state: BotState) -> bool:
+    if command.audience is Audience.SUBSCRIBERS:
+        return state.database is not None
+    if command.audience is Audience.ADMINS:
+        return admin_chats(state.settings) is not None
+    return True
+
+
+def register(application: BotApplication) -> None:
+    state = application.bot_data
     application.add_handler(TypeHandler(Update, flood_control), group=-1)
-    application.add_handler(MessageHandler(filters.COMMAND, on_command))
+    for command in COMMANDS:
+        if not _serves(command, state):
+            continue
+        only: filters.BaseFilter = filters.UpdateType.MESSAGES
+        if command.audience is Audience.ADMINS:
+            chats = admin_chats(state.settings)
+            assert chats is not None
+            only = only & chats
+        application.add_handler(CommandHandler(command.names, FIXED[command.name], filters=only))
+    application.add_handler(MessageHandler(filters.COMMAND, on_topic_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_member_change, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.ALL, on_other_message))
     application.add_handler(TypeHandler(Update, on_anything_else))
     application.add_error_handler(on_error)
-
-
-__all__ = ["ContextTypes", "register", "send_reply"]

@@ -104,10 +104,11 @@ def _ping(database: Any) -> None:
 async def readiness_problems(application: Any) -> list[str]:
     """Why the bot cannot serve users right now; empty when it can."""
     problems: list[str] = []
-    catalog = application.bot_data.get("catalog")
+    state = application.bot_data
+    catalog = getattr(state, "catalog", None)
     if catalog is None or not catalog.topics:
         problems.append("content not loaded")
-    database = application.bot_data.get("database")
+    database = state.database
     if database is not None:
         try:
             await asyncio.wait_for(asyncio.to_thread(_ping, database), timeout=3.0)

@@ -1,0 +1,53 @@
+"""What every handler shares, typed: python-telegram-bot's ``bot_data`` as one object.
+
+``ContextTypes(bot_data=BotState)`` makes ``context.bot_data`` a ``BotState``, so a handler
+reads ``context.bot_data.catalog`` with its type known, instead of a string key. The
+library creates it with no arguments; ``build_application`` fills it in once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.conversation.subscriptions import Choices
+from bot.digests.fanout import DigestSender, Ticker
+from bot.knowledge.catalog import Catalog
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.telegram.flood import FloodGate
+
+
+class BotState:
+    """The content being served, the settings, and the services handlers use."""
+
+    settings: Settings
+    catalog: Catalog
+
+    def __init__(self) -> None:
+        self.flood = FloodGate()
+        #: None when the bot runs without a database (no digests, no stats).
+        self.database: Database | None = None
+        self.choices = Choices()
+        #: The digest fan-out and its minute tick, when this process sends digests.
+        self.digest_sender: DigestSender | None = None
+        self.ticker: Ticker | None = None
+        #: One /reload at a time in this process.
+        self.reload_lock = asyncio.Lock()
+
+    def swap_catalog(self, catalog: Catalog) -> None:
+        """Serve new content from now on, to chats and digests alike."""
+        self.catalog = catalog
+        if self.digest_sender is not None:
+            self.digest_sender.catalog = catalog
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+CONTEXT_TYPES: ContextTypes[Context, dict[Any, Any], dict[Any, Any], BotState] = ContextTypes(
+    bot_data=BotState
+)
+#: The job queue's own type parameter does not follow ``context_types`` in the library's
+#: stubs, hence ``Any`` there.
+BotApplication = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotState, Any]
