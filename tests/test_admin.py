@@ -21,15 +21,8 @@ from bot.digests.fanout import DigestSender, DigestSettings
 from bot.knowledge.catalog import Catalog, build_catalog
 from bot.schedule import DigestSpec
 from bot.settings import load_settings
-from bot.storage.database import (
-    MIGRATIONS,
-    OUTCOME_RETENTION,
-    UNSURE_RETENTION,
-    Database,
-    hour_of,
-    metadata,
-    normalise_question,
-)
+from bot.storage.database import MIGRATIONS, Database, hour_of, metadata, normalise_question
+from bot.storage.schema import OUTCOME_RETENTION, UNSURE_RETENTION
 from bot.telegram.app import build_application, digest_transport, start, stop
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import admin_chats

@@ -26,16 +26,9 @@ from sqlalchemy import create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from bot.schedule import DigestSpec, next_due
-from bot.storage.database import (
-    Claim,
-    Database,
-    DatabaseError,
-    Subscription,
-    deliveries,
-    metadata,
-    normalise_url,
-    subscriptions,
-)
+from bot.storage.database import Claim, Database, DatabaseError, Subscription, metadata
+from bot.storage.engine import normalise_url
+from bot.storage.schema import deliveries, subscriptions
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday

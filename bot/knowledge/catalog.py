@@ -61,7 +61,7 @@ class Catalog:
 
 
 def build_catalog(
-    content_dir: Path, *, seeds_dir: Path | None = None, explainers: list[Explainer] | None = None
+    content_dir: Path, *, seeds_dir: Path | None = None
 ) -> Catalog:
     """Lint the folder, keep what passed, render it, and load the bot's own data files."""
     if not content_dir.is_dir():
@@ -87,8 +87,6 @@ def build_catalog(
         loaded = load_file(path)
         if isinstance(loaded, Explainer):
             accepted.append(loaded)
-    if explainers is not None:
-        accepted = explainers
     if not accepted:
         raise CatalogError(
             f"{content_dir}: no explainer passed the linter; run `python -m bot lint` to see why"

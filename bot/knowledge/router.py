@@ -44,7 +44,6 @@ __all__ = [
     "RouteResult",
     "Router",
     "RouterConfig",
-    "Topic",
     "load_router_config",
 ]
 
@@ -121,7 +120,7 @@ class RouterConfig:
 
 
 @dataclass(frozen=True)
-class Topic:
+class TopicIndex:
     """One explainer, indexed."""
 
     command: str
@@ -262,7 +261,7 @@ class Router:
 
     def __init__(
         self,
-        topics: Sequence[Topic],
+        topics: Sequence[TopicIndex],
         info: Mapping[str, float],
         synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]],
         stopwords: frozenset[str],
@@ -358,7 +357,7 @@ class Router:
             return (w / totals[term]) * evidence
 
         topics = [
-            Topic(
+            TopicIndex(
                 command=command,
                 weights={t: strength(t, w) for t, w in tf.items()},
                 examples=tuple(examples),

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection ``bot.store.Database`` hands over.
+"""Alembic environment: migrations run on the connection ``Database.migrate()`` hands over.
 
 ``Database.migrate()`` opens the transaction, takes the migration lock and passes its
 connection in ``config.attributes["connection"]``, so every revision runs inside that one
@@ -13,7 +13,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.storage.database import DEFAULT_URL, Database, metadata
+from bot.settings import DEFAULT_DATABASE_URL
+from bot.storage.database import Database, metadata
 
 config = context.config
 
@@ -30,7 +31,7 @@ if connection is not None:
 elif context.is_offline_mode():
     raise SystemExit("offline (--sql) migrations are not supported; run upgrade online")
 else:
-    database = Database(os.environ.get("DATABASE_URL", DEFAULT_URL))
+    database = Database(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     try:
         with database.engine.begin() as own:
             run(own)

@@ -1,0 +1,117 @@
+"""The tables, as ``migrations/versions`` builds them (a test holds the two together).
+
+Only what features need is stored: chat ids, schedules and which explainers a chat had;
+counts and masked question texts with no id. No names, no message texts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    false,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out; SQLite stores naive UTC text that sorts correctly."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("cadence", String(8), nullable=False),
+    Column("weekday", SmallInteger, nullable=True),
+    Column("local_time", String(5), nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("next_due_at", UTCDateTime, nullable=False),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("claim_token", String(100), nullable=True),
+    Column("up_to_date_sent", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("cadence IN ('daily', 'weekly')", name="ck_subscriptions_cadence"),
+    CheckConstraint(
+        "(cadence = 'daily' AND weekday IS NULL)"
+        " OR (cadence = 'weekly' AND weekday BETWEEN 0 AND 6)",
+        name="ck_subscriptions_weekday",
+    ),
+    Index("ix_subscriptions_next_due_at", "next_due_at"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("command", String(64), primary_key=True),
+    Column("delivered_at", UTCDateTime, nullable=False),
+)
+
+#: One row per kind of fan-out: when the shared send schedule is next free (no chat data).
+send_schedule = Table(
+    "send_schedule",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("next_free_at", UTCDateTime, nullable=False),
+)
+
+#: Every table that holds rows about a chat: /privacy shows them, /deletedata empties them.
+CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries)
+
+#: Digest outcomes per hour, summed over every worker: what /stats shows admins. No chat ids.
+digest_outcomes = Table(
+    "digest_outcomes",
+    metadata,
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+)
+
+#: Typed questions the router was not sure about, normalised and counted, so editors see
+#: which topics are missing. Deliberately no chat or user id: a text cannot be traced back.
+unsure_questions = Table(
+    "unsure_questions",
+    metadata,
+    Column("question", String(200), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Index("ix_unsure_questions_last_seen", "last_seen"),
+)
+
+#: Outcome rows older than this are pruned when new ones are written; /stats reads 24 hours.
+OUTCOME_RETENTION = timedelta(days=30)
+#: A question nobody asked again for this long is forgotten (the texts are users' words).
+UNSURE_RETENTION = timedelta(days=90)
+#: Longest question kept; the rest is cut off.
+QUESTION_CHARS = 200
