@@ -10,6 +10,7 @@ import yaml
 
 from bot.lint.config import find_config, load_config
 from bot.lint.document import LintDoc
+from bot.lint.examples import examples
 from bot.lint.output import FORMATS
 from bot.lint.report import write_report
 from bot.lint.rules import RULES
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="settings file (default: lint.yml beside)")
     parser.add_argument("--seeds", type=Path, help="folder of source articles (default: seeds/)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument(
+        "--explain", metavar="RULE", help="show what a rule checks, with examples, and exit"
+    )
     parser.add_argument("--show-config", action="store_true", help="print settings in force")
     parser.add_argument(
         "--html",
@@ -45,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         for rule in RULES:
             print(f"{rule.id:20} {rule.severity:8} {rule.summary}")
         return 0
+    if args.explain:
+        return explain(args.explain)
     if args.show_config:
         config = load_config(args.config or find_config(paths), config_folder(paths))
         print(yaml.safe_dump(config.data, sort_keys=False, allow_unicode=True), end="")
@@ -81,3 +87,17 @@ def run(args: argparse.Namespace) -> int:
         # On stderr, so --format json stays one JSON document on stdout.
         print(f"HTML report: {index} (open it in a browser)", file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def explain(rule_id: str) -> int:
+    """A rule's summary, then its passing and failing examples as whole files."""
+    found = next((r for r in RULES if r.id == rule_id), None)
+    if found is None:
+        known = ", ".join(r.id for r in RULES)
+        print(f"error: no rule called {rule_id!r}; the rules are: {known}", file=sys.stderr)
+        return 2
+    print(f"{found.id} ({found.severity}): {found.summary}")
+    for example in examples(found.id):
+        label = "Passes" if example.passes else "Fails"
+        print(f"\n--- {label}: {example.why}\n{example.text.rstrip()}")
+    return 0

@@ -11,7 +11,6 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.lint.config import LintConfig
-from bot.lint.findings import Finding
 from bot.text import readability
 from bot.text.content import Explainer
 from bot.text.markdown import Document, parse
@@ -62,21 +61,6 @@ class LintDoc:
     @property
     def path(self) -> Path:
         return self.explainer.path
-
-    def finding(
-        self,
-        ctx: Context,
-        rule: str,
-        default: str,
-        line: int,
-        column: int,
-        message: str,
-        hint: str,
-    ) -> Finding | None:
-        severity = ctx.config.severity(rule, default)
-        if severity == "off":
-            return None
-        return Finding(rule, severity, self.path, line, column, message, hint)
 
     def meta_line(self, key: str) -> int:
         return self.explainer.meta_lines.get(key, 1)

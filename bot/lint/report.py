@@ -29,7 +29,7 @@ from pathlib import Path
 from bot.lint.config import LintConfig
 from bot.lint.document import LintDoc, Seeds
 from bot.lint.findings import FileReport, Finding, LintReport
-from bot.lint.rules import _jargon_pattern, explained_at
+from bot.lint.rules.style import explained_at, jargon_pattern
 from bot.text import readability
 from bot.text.markdown import Block
 from bot.text.normalise import normalise_quote
@@ -301,7 +301,7 @@ def body_marks(doc: LintDoc, config: LintConfig) -> list[Mark]:
     glossary = config.jargon
     whole = " ".join(b.text for b in doc.plain.blocks).lower()
     present = frozenset(term for term in glossary if term in whole)
-    pattern = _jargon_pattern(present) if present else None
+    pattern = jargon_pattern(present) if present else None
     seen: set[str] = set()
     marks: list[Mark] = []
     for block in doc.document.blocks:

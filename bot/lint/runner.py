@@ -58,7 +58,7 @@ def lint_explainer(explainer: Explainer, context: Context) -> tuple[LintDoc, lis
     doc = analyse(explainer, context.config)
     findings: list[Finding] = []
     for rule in RULES:
-        findings.extend(f for f in rule.check(doc, context) if f is not None)
+        findings.extend(rule.run(doc, context))
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return doc, findings
 
