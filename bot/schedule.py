@@ -6,8 +6,9 @@ UTC datetimes. On a spring-forward day a time that does not exist (02:30 in New 
 sent at the first instant that does (03:00); on a fall-back day an ambiguous time is sent
 once, at its first occurrence (``fold=0``).
 
-Errors a user can cause are ``ScheduleError`` whose message is a sentence with an
-example, ready to show in the chat.
+Errors a user can cause are ``ScheduleError``: a message key and its fields, which the
+conversation layer turns into a sentence in the reader's language (``messages.yml``,
+keys starting ``sched_``), always with an example of the right form.
 """
 
 from __future__ import annotations
@@ -22,17 +23,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 Cadence = Literal["daily", "weekly"]
 CADENCES: tuple[Cadence, ...] = get_args(Cadence)
+#: English day names, for reading what a user types ("mon", "Tuesday"); what the bot
+#: writes comes from messages.yml.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: Real offsets run from UTC-12:00 to UTC+14:00.
 MAX_OFFSET = timedelta(hours=14)
 
-EXAMPLE_DAILY = "/subscribe daily 09:00 Europe/Berlin"
-EXAMPLE_WEEKLY = "/subscribe weekly mon 18:30 UTC"
-FORMS = f"{EXAMPLE_DAILY} or {EXAMPLE_WEEKLY}"
-
 
 class ScheduleError(ValueError):
-    """Input we cannot read; the message is a friendly sentence to show the user."""
+    """Input we cannot read: ``key`` names the sentence to show (``sched_<key>`` in
+    messages.yml) and ``fields`` fill it in; ``cadence`` picks the example to show."""
+
+    def __init__(
+        self, key: str, cadence: str = "daily", options: tuple[str, ...] = (), **fields: str
+    ) -> None:
+        super().__init__(key)
+        self.key = key
+        self.cadence = cadence
+        #: Alternatives to list ("could be A or B"), joined in the reader's language.
+        self.options = options
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -51,28 +61,21 @@ class DigestSpec:
 
     def __post_init__(self) -> None:
         if self.cadence not in CADENCES:
-            raise ScheduleError(f"Choose daily or weekly, for example: {FORMS}.")
+            raise ScheduleError("cadence")
         if self.cadence == "weekly" and (
             self.weekday is None or not 0 <= self.weekday <= 6 or isinstance(self.weekday, bool)
         ):
-            raise ScheduleError(f"A weekly digest needs a day, for example: {EXAMPLE_WEEKLY}.")
+            raise ScheduleError("weekly_needs_day", "weekly")
         if self.cadence == "daily" and self.weekday is not None:
-            raise ScheduleError(f"A daily digest has no day, for example: {EXAMPLE_DAILY}.")
+            raise ScheduleError("daily_has_no_day")
         t = self.local_time
         if t.tzinfo is not None or t.second or t.microsecond:
-            raise ScheduleError("Give the time in hours and minutes, for example 09:00.")
+            raise ScheduleError("minutes")
         _zone_info(self.zone)  # raises ScheduleError for a zone that is not canonical
 
     def tzinfo(self) -> tzinfo:
         """``ZoneInfo`` for an IANA name, a fixed ``timezone`` for UTC and offsets."""
         return _zone_info(self.zone)
-
-    def describe(self) -> str:
-        """'daily at 09:00, Europe/Berlin' or 'weekly on Monday at 18:30, UTC'."""
-        clock = self.local_time.strftime("%H:%M")
-        if self.cadence == "weekly" and self.weekday is not None:
-            return f"weekly on {WEEKDAYS[self.weekday]} at {clock}, {self.zone}"
-        return f"daily at {clock}, {self.zone}"
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -88,21 +91,17 @@ def parse_time(text: str) -> time:
     if raw in named:
         return named[raw]
     match = _CLOCK.match(raw)
-    problem = (
-        f"I could not read the time “{text.strip()}”. "
-        "Write it like 09:00, 18:30 or 9:30pm, for example: "
-        f"{EXAMPLE_DAILY}."
-    )
+    problem = ScheduleError("time", text=text.strip())
     if match is None:
-        raise ScheduleError(problem)
+        raise problem
     hour, minute = int(match["h"]), int(match["m"] or 0)
     ampm = match["ampm"]
     if ampm is not None:
         if not 1 <= hour <= 12:
-            raise ScheduleError(problem)
+            raise problem
         hour = hour % 12 + (12 if ampm == "p" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(problem)
+        raise problem
     return time(hour, minute)
 
 
@@ -123,12 +122,9 @@ def parse_zone(text: str) -> str:
     """
     raw = " ".join(text.split())
     key = raw.lower()
-    problem = (
-        f"I do not know the time zone “{raw}”. Write a place such as Europe/Berlin or "
-        f"America/New_York, or an offset such as UTC+02:00, for example: {EXAMPLE_DAILY}."
-    )
+    problem = ScheduleError("zone", zone=raw)
     if not key:
-        raise ScheduleError(problem)
+        raise problem
     if key in _UTC_NAMES:
         return "UTC"
     match = _OFFSET.match(key)
@@ -136,10 +132,7 @@ def parse_zone(text: str) -> str:
         hours, minutes = int(match["h"]), int(match["m"] or 0)
         offset = timedelta(hours=hours, minutes=minutes)
         if minutes > 59 or offset > MAX_OFFSET:
-            raise ScheduleError(
-                f"The offset “{raw}” is not a real time zone: offsets run from UTC-12:00 "
-                "to UTC+14:00. For example: /subscribe daily 09:00 UTC+02:00."
-            )
+            raise ScheduleError("offset", zone=raw)
         if not offset:
             return "UTC"
         return f"UTC{match['sign']}{hours:02d}:{minutes:02d}"
@@ -150,13 +143,9 @@ def parse_zone(text: str) -> str:
         if len(cities) == 1:
             found = cities[0]
         elif cities:
-            options = " or ".join(cities[:3])
-            raise ScheduleError(
-                f"“{raw}” could be {options}. Write the whole name, for example: "
-                f"/subscribe daily 09:00 {cities[0]}."
-            )
+            raise ScheduleError("city", options=cities[:3], zone=raw, first=cities[0])
     if found is None:
-        raise ScheduleError(problem)
+        raise problem
     return "UTC" if found.lower() in _UTC_NAMES else found
 
 
@@ -170,10 +159,7 @@ def parse_weekday(text: str) -> int:
     digest on the wrong day is worse than a question.
     """
     raw = text.strip().lower().rstrip(".")
-    problem = (
-        f"I could not read the day “{text.strip()}”. Write it like mon or Monday, "
-        f"for example: {EXAMPLE_WEEKLY}."
-    )
+    problem = ScheduleError("day", "weekly", day=text.strip())
     if raw in _DAY_ALIASES:
         return _DAY_ALIASES[raw]
     for word in (raw, raw[:-1] if raw.endswith("s") else raw):
@@ -181,7 +167,7 @@ def parse_weekday(text: str) -> int:
             for number, name in enumerate(WEEKDAYS):
                 if name.lower().startswith(word):
                     return number
-    raise ScheduleError(problem)
+    raise problem
 
 
 def _is_weekday(word: str) -> bool:
@@ -206,7 +192,7 @@ def parse_subscribe_args(args: Sequence[str]) -> DigestSpec:
     """
     words = [w for arg in args for w in arg.split()]
     if not words:
-        raise ScheduleError(f"Tell me how often, when and where, for example: {FORMS}.")
+        raise ScheduleError("empty")
     first = words[0].lower()
     weekday: int | None = None
     cadence: Cadence
@@ -215,29 +201,23 @@ def parse_subscribe_args(args: Sequence[str]) -> DigestSpec:
     elif first in ("weekly", "week"):
         cadence, rest = "weekly", words[1:]
         if not rest or rest[0][:1].isdigit():
-            raise ScheduleError(
-                f"Which day of the week? Put it after weekly, for example: {EXAMPLE_WEEKLY}."
-            )
+            raise ScheduleError("which_day", "weekly")
         weekday, rest = parse_weekday(rest[0]), rest[1:]
     elif _is_weekday(first):
         cadence, weekday, rest = "weekly", parse_weekday(first), words[1:]
     elif first[:1].isdigit() or first in ("noon", "midday", "midnight"):
         cadence, rest = "daily", words
     else:
-        raise ScheduleError(f"Start with daily or weekly, for example: {FORMS}.")
-    example = EXAMPLE_WEEKLY if cadence == "weekly" else EXAMPLE_DAILY
+        raise ScheduleError("start")
     if not rest:
-        raise ScheduleError(f"At what time? Add it with your time zone, for example: {example}.")
+        raise ScheduleError("what_time", cadence)
     clock = rest[0]
     rest = rest[1:]
     if rest and rest[0].lower() in _AMPM:
         clock, rest = clock + rest[0], rest[1:]
     local_time = parse_time(clock)
     if not rest:
-        raise ScheduleError(
-            f"Which time zone? Add it after the time, for example: {example} "
-            "(or an offset such as UTC+02:00)."
-        )
+        raise ScheduleError("which_zone", cadence)
     return DigestSpec(cadence, local_time, parse_zone(" ".join(rest)), weekday)
 
 
@@ -273,10 +253,7 @@ def _zone_info(zone: str) -> tzinfo:
             return ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    raise ScheduleError(
-        f"I do not know the time zone “{zone}”. Write a place such as Europe/Berlin, or an "
-        f"offset such as UTC+02:00, for example: {EXAMPLE_DAILY}."
-    )
+    raise ScheduleError("zone", zone=zone)
 
 
 # --- arithmetic ----------------------------------------------------------------------

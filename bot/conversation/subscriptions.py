@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
+from bot.conversation.schedules import describe, problem, when
 from bot.knowledge.catalog import Catalog
 from bot.knowledge.outgoing import MENU_DATA, Button, OutMessage, Reply
 from bot.schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
@@ -31,7 +32,6 @@ class Choices:
 
     times: tuple[str, ...] = ("07:00", "09:00", "12:00", "18:00", "20:00")
     zones: tuple[str, ...] = ("UTC",)
-    weekdays: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def load_choices(content_dir: Path) -> Choices:
@@ -43,19 +43,11 @@ def load_choices(content_dir: Path) -> Choices:
     try:
         times = tuple(str(t) for t in data.get("times", defaults.times))
         zones = tuple(parse_zone(str(z)) for z in data.get("zones", defaults.zones))
-        weekdays = tuple(str(d) for d in data.get("weekdays", defaults.weekdays))
         for t in times:
             time.fromisoformat(t)
     except (ScheduleError, ValueError, TypeError) as err:
         raise ValueError(f"{path}: {err}") from None
-    if len(weekdays) != 7:
-        raise ValueError(f"{path}: weekdays must list 7 day names, Monday first")
-    return Choices(times, zones, weekdays)
-
-
-def _when(instant: datetime, spec: DigestSpec) -> str:
-    local = instant.astimezone(spec.tzinfo())
-    return local.strftime("%a %d %b at %H:%M")
+    return Choices(times, zones)
 
 
 def _reply(kind: str, html_text: str, *rows: tuple[Button, ...]) -> Reply:
@@ -78,7 +70,10 @@ def save(
 ) -> Reply:
     database.subscribe(chat_id, spec, now)
     first = next_due(spec, now)
-    text = catalog.messages.get("sub_done", schedule=spec.describe(), first=_when(first, spec))
+    messages = catalog.messages
+    text = messages.get(
+        "sub_done", schedule=describe(messages, spec), first=when(messages, first, spec)
+    )
     return _reply("subscribed", text)
 
 
@@ -99,7 +94,7 @@ def subscribe_command(
     try:
         spec = parse_subscribe_args(list(args))
     except ScheduleError as err:
-        return _reply("subscribe_bad", messages.get("sub_bad", problem=str(err)))
+        return _reply("subscribe_bad", messages.raw("sub_bad", problem=problem(messages, err)))
     return save(catalog, database, chat_id, spec, now)
 
 
@@ -114,7 +109,7 @@ def subscribe_button(
         if state == "w":
             rows = [
                 tuple(
-                    Button(choices.weekdays[d], f"{PREFIX}w{d}")
+                    Button(messages.words("weekdays_short")[d], f"{PREFIX}w{d}")
                     for d in range(start, min(start + 4, 7))
                 )
                 for start in (0, 4)
@@ -123,8 +118,7 @@ def subscribe_button(
         if len(parts) == 1 and (state == "d" or (state[:1] == "w" and state[1:].isdigit())):
             buttons = [Button(t, f"{PREFIX}{state}|{t.replace(':', '')}") for t in choices.times]
             rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
-            example = "daily 10:15 Europe/Berlin"
-            return _reply("subscribe", messages.get("sub_ask_time", example=example), *rows)
+            return _reply("subscribe", messages.get("sub_ask_time"), *rows)
         if len(parts) == 2:
             rows = [(Button(z, f"{PREFIX}{state}|{z}"),) for z in choices.zones]
             rows.append((Button(messages.get("btn_type_zone"), f"{PREFIX}{state}|?"),))
@@ -150,8 +144,11 @@ def typed_zone(
     try:
         zone = parse_zone(text.strip())
         spec = _spec_from(f"{state}|{zone}")
-    except (ScheduleError, ValueError) as err:
-        return _reply("subscribe_bad", catalog.messages.get("sub_bad", problem=str(err)))
+    except ScheduleError as err:
+        text = catalog.messages.raw("sub_bad", problem=problem(catalog.messages, err))
+        return _reply("subscribe_bad", text)
+    except (ValueError, IndexError):  # choices we never offered: start the flow again
+        return subscribe_command(catalog, database, chat_id, (), now)
     return save(catalog, database, chat_id, spec, now)
 
 
@@ -162,7 +159,9 @@ def settings(catalog: Catalog, database: Database, chat_id: int, now: datetime) 
         return _reply("settings", messages.get("settings_none"))
     spec = subscription.spec
     text = messages.get(
-        "settings", schedule=spec.describe(), next=_when(subscription.next_due_at, spec)
+        "settings",
+        schedule=describe(messages, spec),
+        next=when(messages, subscription.next_due_at, spec),
     )
     return _reply(
         "settings",

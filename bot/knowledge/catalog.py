@@ -60,9 +60,7 @@ class Catalog:
         return self.topics[index + 1] if index + 1 < len(self.topics) else None
 
 
-def build_catalog(
-    content_dir: Path, *, seeds_dir: Path | None = None
-) -> Catalog:
+def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalog:
     """Lint the folder, keep what passed, render it, and load the bot's own data files."""
     if not content_dir.is_dir():
         raise CatalogError(f"{content_dir}: content folder not found")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.commands import MENU_KEYS
@@ -37,7 +37,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "digest_up_to_date": frozenset(),
     "sub_ask_cadence": frozenset(),
     "sub_ask_weekday": frozenset(),
-    "sub_ask_time": frozenset({"example"}),
+    "sub_ask_time": frozenset(),
     "sub_ask_zone": frozenset(),
     "sub_type_zone": frozenset(),
     "sub_done": frozenset({"schedule", "first"}),
@@ -80,8 +80,36 @@ REQUIRED: dict[str, frozenset[str]] = {
     "admin_preview_file": frozenset({"command", "file"}),
     "admin_preview_file_broken": frozenset({"file"}),
     "admin_lint_failed": frozenset({"problem"}),
+    "schedule_daily": frozenset({"time", "zone"}),
+    "schedule_weekly": frozenset({"day", "time", "zone"}),
+    "when": frozenset({"weekday", "day", "month", "time"}),
+    "word_or": frozenset(),
+    "sched_example_daily": frozenset(),
+    "sched_example_weekly": frozenset(),
+    **{
+        f"sched_{key}": frozenset({"example", "example_daily", "example_weekly", *extra})
+        for key, extra in {
+            "cadence": (),
+            "weekly_needs_day": (),
+            "daily_has_no_day": (),
+            "minutes": (),
+            "time": ("text",),
+            "zone": ("zone",),
+            "offset": ("zone",),
+            "city": ("zone", "options", "first"),
+            "day": ("day",),
+            "empty": (),
+            "which_day": (),
+            "start": (),
+            "what_time": (),
+            "which_zone": (),
+        }.items()
+    },
     **{key: frozenset() for key in MENU_KEYS},
 }
+
+#: Lists of words (day and month names), with how many each must have.
+REQUIRED_LISTS: dict[str, int] = {"weekdays": 7, "weekdays_short": 7, "months_short": 12}
 
 
 class MessagesError(ValueError):
@@ -91,6 +119,11 @@ class MessagesError(ValueError):
 @dataclass(frozen=True)
 class Messages:
     texts: dict[str, str]
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words(self, key: str) -> tuple[str, ...]:
+        """A list of words, such as the day names."""
+        return self.lists[key]
 
     def get(self, key: str, **fields: str) -> str:
         """The message with fields filled in, each escaped for Telegram HTML."""
@@ -114,7 +147,10 @@ def load_messages(folder: Path) -> Messages:
         data = load_mapping(path, "the messages file")
     except YamlError as err:
         raise MessagesError(str(err)) from None
-    texts = {str(k): str(v).strip() for k, v in data.items() if v is not None}
+    texts = {
+        k: str(v).strip() for k, v in data.items() if v is not None and not isinstance(v, list)
+    }
+    lists = {k: tuple(str(w).strip() for w in v) for k, v in data.items() if isinstance(v, list)}
     for key, needed in REQUIRED.items():
         if not texts.get(key):
             raise MessagesError(f"{path}: the message '{key}' is missing or empty")
@@ -125,4 +161,7 @@ def load_messages(folder: Path) -> Messages:
         if found - needed:
             unknown = ", ".join(sorted(found - needed))
             raise MessagesError(f"{path}: message '{key}' uses unknown field(s): {unknown}")
-    return Messages(texts)
+    for key, count in REQUIRED_LISTS.items():
+        if len(lists.get(key, ())) != count or not all(lists[key]):
+            raise MessagesError(f"{path}: '{key}' must be a list of {count} words")
+    return Messages(texts, lists)
