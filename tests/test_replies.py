@@ -94,3 +94,12 @@ def test_messages_file_problems_are_clear(tmp_path: Path) -> None:
     (tmp_path / "messages.yml").write_text("welcome: hi {nam}\n")
     with pytest.raises(MessagesError, match="unknown field"):
         load_messages(tmp_path)
+
+
+def test_every_fixed_command_has_exactly_one_handler() -> None:
+    from bot.commands import COMMANDS, RESERVED
+    from bot.telegram.handlers import FIXED
+
+    assert set(FIXED) == {c.name for c in COMMANDS}
+    # Topic commands can never shadow the bot's own (the linter refuses them too).
+    assert not {t.command for t in CATALOG.topics} & RESERVED

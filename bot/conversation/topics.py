@@ -52,7 +52,8 @@ def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> 
 
 
 def welcome(catalog: Catalog, first_name: str | None) -> Reply:
-    text = catalog.messages.get("welcome", name=(first_name or "there").strip()[:64] or "there")
+    name = (first_name or "").strip()[:64] or catalog.messages.get("welcome_no_name")
+    text = catalog.messages.get("welcome", name=name)
     return Reply((_with_menu(catalog, text),), "welcome")
 
 
@@ -73,16 +74,10 @@ def topic_reply(catalog: Catalog, command: str) -> Reply | None:
     return Reply(tuple(topic_messages(catalog, topic)), "topic", topic.command)
 
 
-def for_command(catalog: Catalog, command: str, first_name: str | None = None) -> Reply:
-    """A /command: the bot's own, a topic, or the unknown-command answer."""
-    command = command.lower()
-    if command == "start":
-        return welcome(catalog, first_name)
-    if command == "help":
-        return help_reply(catalog)
-    if command in ("topics", "menu"):
-        return menu(catalog)
-    reply = topic_reply(catalog, command)
+def for_command(catalog: Catalog, command: str) -> Reply:
+    """A /command that is not one of the bot's own (``bot.commands``): a topic from the
+    content, or the unknown-command answer with the menu."""
+    reply = topic_reply(catalog, command.lower())
     if reply is not None:
         return reply
     return Reply((_with_menu(catalog, catalog.messages.get("unknown_command")),), "unknown_command")

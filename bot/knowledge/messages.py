@@ -20,6 +20,7 @@ FILE_NAME = "messages.yml"
 #: Every message the code uses, with the fields it fills in.
 REQUIRED: dict[str, frozenset[str]] = {
     "welcome": frozenset({"name"}),
+    "welcome_no_name": frozenset(),
     "help": frozenset({"commands"}),
     "topics": frozenset(),
     "routed": frozenset({"title"}),
