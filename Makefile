@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m bot run
 
+# Everything CI runs. `make check` is the fast part, for while you work.
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m bot lint content/
 # Headless Chromium for the HTML report's browser test (Debian package; installing needs root).
@@ -26,6 +28,16 @@ test: $(STAMP)
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
 	$(PY) -m pytest
+
+# The fast part (well under 30 s): style, types, layers, content, and the tests not marked
+# slow, postgres or browser.
+check: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+	$(PY) -m bot lint content/
+	$(PY) -m pytest -q -x -n 2 -m "not slow and not postgres and not browser"
 
 lint-content: $(STAMP)
 	$(PY) -m bot lint content/

@@ -69,3 +69,11 @@ def write(project: Path) -> WriteFile:
         return path
 
     return _write
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test run against PostgreSQL (a "postgresql" parameter) is marked ``postgres``."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgresql" in params.values() or "postgres" in item.fixturenames:
+            item.add_marker(pytest.mark.postgres)

@@ -17,6 +17,10 @@ from bot.settings import ConfigError, load_settings
 
 from .conftest import ROOT
 
+#: These start real processes (the bot, the CLI); `make check` leaves them out.
+pytestmark = pytest.mark.slow
+
+
 TOKEN = "123456789:" + "fake-token-for-tests_" * 2
 
 

@@ -239,6 +239,7 @@ async def healthcheck(env: dict[str, str], cwd: Path) -> int:
     return await asyncio.wait_for(process.wait(), timeout=10)
 
 
+@pytest.mark.slow
 def test_the_copied_tree_is_what_runs(instructions: list[Instruction], tmp_path: Path) -> None:
     app = tmp_path / "app"
     build_app(instructions, app)
@@ -261,6 +262,7 @@ def test_the_copied_tree_is_what_runs(instructions: list[Instruction], tmp_path:
     assert (Path(migrations) / "env.py").is_file()
 
 
+@pytest.mark.slow
 async def test_the_image_starts_answers_reports_health_and_stops_on_sigterm(
     instructions: list[Instruction], tmp_path: Path
 ) -> None:

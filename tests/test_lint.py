@@ -307,6 +307,7 @@ def test_github_format(write: WriteFile, capsys: pytest.CaptureFixture[str]) -> 
     assert "::error file=content/bad.md,line=3,col=1,title=command::/start is used" in out
 
 
+@pytest.mark.slow
 def test_cli_runs_as_module_without_traceback(project: Path) -> None:
     (project / "content" / "x.md").write_bytes(b"\xff\xfe\x00garbage")
     result = subprocess.run(

@@ -201,6 +201,7 @@ def test_cli_html_unwritable(project: Path, write: WriteFile) -> None:
     assert main(["lint", "--html", str(project / "taken")]) == 2
 
 
+@pytest.mark.browser
 def test_in_browser(site: Path) -> None:
     """Chromium renders the pages: every grade, the shading, no script element."""
     chromium = require_chromium()

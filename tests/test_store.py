@@ -181,6 +181,7 @@ def _migrate(url: str, start: Any) -> None:
     database.close()
 
 
+@pytest.mark.slow
 def test_migrate_from_several_processes_at_once(url: str) -> None:
     start = SPAWN.Event()
     workers = [SPAWN.Process(target=_migrate, args=(url, start)) for _ in range(3)]
@@ -513,6 +514,7 @@ def assert_each_delivered_once(db: Database) -> None:
     assert db.claim_due(DUE, 10, LEASE, "check") == []
 
 
+@pytest.mark.slow
 def test_three_worker_processes_complete_every_subscriber_exactly_once(
     db: Database, url: str, tmp_path: Path
 ) -> None:
@@ -533,6 +535,7 @@ def test_three_worker_processes_complete_every_subscriber_exactly_once(
     assert_each_delivered_once(db)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_s_rows_are_taken_over_after_its_lease(
     db: Database, url: str, tmp_path: Path
 ) -> None:

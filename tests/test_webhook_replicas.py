@@ -123,6 +123,7 @@ async def start_replica(
     )
 
 
+@pytest.mark.slow
 async def test_two_replicas_answer_each_update_once_and_send_each_digest_once(
     postgres: str,
 ) -> None:

@@ -8,8 +8,9 @@ claim decides who sends what.
 
 Delivery is at least once and at most once per slot in the normal case: a row is claimed
 with a lease, sent, then completed in one transaction. A crash between claim and send
-loses nothing (the lease expires and another tick sends it); only a message in flight at
-the instant of a crash can arrive twice.
+loses nothing (the lease expires and another tick sends it); only the messages in flight
+at the instant of a crash (sent, not yet completed: at most ``concurrency`` of them) can
+arrive twice.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class DigestSettings:
     grace: timedelta = timedelta(hours=6)
     #: Tries for a 5xx or a timeout before the row waits for the next tick.
     attempts: int = 3
-    #: Digests sent at once; the pacer keeps the rate, this keeps memory flat.
+    #: Digests sent at once; the pacer keeps the rate, this keeps memory flat. It also bounds
+    #: what a crash can repeat: at most this many sent but not yet recorded.
     concurrency: int = 32
 
 

@@ -1,1 +1,1 @@
-"""TODO"""
+"""The database: tables, migrations, the digest claims and the statistics."""
