@@ -21,7 +21,9 @@ async def _serve(host: str, port: int, token: str) -> None:
 
 def main(argv: Iterable[str] | None = None) -> None:
     """Run a sandbox by itself, for poking at it with curl or a bot."""
-    parser = argparse.ArgumentParser(prog="python -m bot.devtools.sandbox", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.devtools.sandbox", description=main.__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
