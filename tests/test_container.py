@@ -323,3 +323,39 @@ async def test_the_image_starts_answers_reports_health_and_stops_on_sigterm(
     with sqlite3.connect(app / "data" / "bot.sqlite3") as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall()
     assert files_outside_data(app) == before
+
+
+@pytest.mark.slow
+def test_a_plain_wheel_install_can_migrate(tmp_path: Path) -> None:
+    """Not only `pip install -e .`: the migrations travel inside the package."""
+    wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "run"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    build = subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert build.returncode == 0, build.stderr
+    [wheel] = list(wheels.glob("*.whl"))
+    install = subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stderr
+    code = (
+        "import bot, bot.storage.database as d; print(bot.__file__); "
+        "d.Database('sqlite:///db.sqlite3').migrate()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=elsewhere, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).is_relative_to(site), "the installed copy ran"
+    with sqlite3.connect(elsewhere / "db.sqlite3") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall()
