@@ -1,0 +1,272 @@
+"""Triage: is this message an emergency, a crisis, or a request for a personal decision?
+
+Every typed message is read here before any topic is chosen. A concept (trouble
+breathing, a seizure, thoughts of suicide...) found in the message counts unless:
+
+* it is negated: a negation word ("no", "not", "without") comes shortly before it in the
+  same clause, and is not part of the concept itself ("no fever, but I can't breathe"
+  cancels only the fever; "not breathing" is itself a concept);
+* it is not meant literally ("dying to know", "lol");
+* and, for kinds whose context is "report" (urgent symptoms), the sentence is a general
+  question with nobody described ("can CAR-T cause trouble breathing?"), a hypothetical,
+  or an event in the past that is over ("two years ago", "went away"), unless the same
+  clause says it is happening now.
+
+When in doubt it counts: a bare "chest pain" or "fever 40 after car t" is a report.
+Verdicts carry the kind, the reply and the concept's id, never the user's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from bot.knowledge.triage.patterns import Pattern, Tokens
+from bot.knowledge.triage.reading import Reading, numbers_near, read
+from bot.knowledge.triage.rules import Concept, Measurement, TriageRules
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to send instead of a topic. Holds no user text, so it is safe to log."""
+
+    kind: str
+    reply: str
+    rule_id: str
+    #: The language of the rules that fired (the reply is in it).
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a concept was found, and what was decided about it."""
+
+    concept: str
+    kind: str
+    start: int
+    end: int
+    words: tuple[str, ...]
+    how: str
+    #: Empty when the hit counts; else why it does not ("negated by 'no'", "general question").
+    cancelled: str = ""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything triage saw in a message, for ``python -m bot triage`` and tests."""
+
+    words: tuple[str, ...]
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+    frames: dict[str, list[str]] = field(default_factory=dict)
+    verdict: Verdict | None = None
+
+
+class _Context:
+    """The message read once, with its canonical words and the framing spans."""
+
+    def __init__(self, text: str, rules: TriageRules) -> None:
+        self.rules = rules
+        raw = read(text, rules.clause_breaks, dict(rules.shorthand))
+        speller = rules.speller
+        words = [speller.canonical(w) for w in raw.words] if speller else list(raw.words)
+        self.reading = Reading(
+            tokens=Tokens(words),
+            sentence=raw.sentence,
+            clause=raw.clause,
+            sentences=raw.sentences,
+            questions=raw.questions,
+            pairs=raw.pairs,
+        )
+        self._frames: dict[str, list[tuple[int, int]]] = {}
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.reading.words
+
+    def spans(self, frame: str) -> list[tuple[int, int]]:
+        found = self._frames.get(frame)
+        if found is None:
+            found = [
+                span
+                for pattern in self.rules.frames.get(frame, ())
+                for span in _all_spans(pattern, self.reading)
+            ]
+            self._frames[frame] = found
+        return found
+
+    def in_sentence(self, frame: str, sentence: int) -> bool:
+        return any(self.reading.sentence[s] == sentence for s, _ in self.spans(frame))
+
+    def in_clause(self, frame: str, clause: int) -> bool:
+        return any(self.reading.clause[s] == clause for s, _ in self.spans(frame))
+
+
+def _all_spans(pattern: Pattern, reading: Reading) -> Iterator[tuple[int, int]]:
+    for lo, hi in reading.sentences:
+        start = lo
+        while start < hi:
+            found = pattern.find(reading.tokens, start, hi)
+            if found is None:
+                break
+            yield found
+            start = found[0] + 1
+
+
+def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[tuple[int, int, str]]:
+    reading = ctx.reading
+    for pattern in concept.match:
+        for start, end in _all_spans(pattern, reading):
+            yield start, end, pattern.source
+    if concept.together:
+        for lo, hi in reading.sentences:
+            parts: list[tuple[int, int, str]] = []
+            for alternatives in concept.together:
+                found = next(
+                    (
+                        (span[0], span[1], p.source)
+                        for p in alternatives
+                        if (span := p.find(reading.tokens, lo, hi)) is not None
+                    ),
+                    None,
+                )
+                if found is None:
+                    break
+                parts.append(found)
+            else:
+                first = min(p[0] for p in parts)
+                last = max(p[1] for p in parts)
+                yield first, last, " + ".join(p[2] for p in parts)
+
+
+def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[tuple[int, int, str]]:
+    reading = ctx.reading
+    near = [span for p in measure.near for span in _all_spans(p, reading)]
+    if not near:
+        return
+    if measure.form == "pair":
+        for first, _second, index in reading.pairs:
+            at = min(index, len(reading.words) - 1)
+            close = [s for s, _ in near if reading.sentence[s] == reading.sentence[at]]
+            if close and any(lo <= first <= hi for lo, hi in measure.alarm):
+                yield min(close[0], at), at + 1, f"reading {first:g}/{_second:g}"
+        return
+    for start, end in near:
+        for value in numbers_near(reading, start, measure.reach):
+            if any(lo <= value <= hi for lo, hi in measure.alarm):
+                yield start, end, f"{reading.words[start]} {value:g}"
+                break
+
+
+def _negated(ctx: _Context, start: int, end: int) -> str:
+    """The negation word that cancels the span starting at ``start``, or ''."""
+    reading = ctx.reading
+    for t_start, t_end in ctx.spans("negation"):
+        if t_start >= start and t_start < end:
+            continue  # the negation is part of the concept ("not breathing")
+        if t_end <= start and start - t_end <= ctx.rules.negation_reach:
+            if reading.clause[t_start] == reading.clause[start]:
+                return " ".join(reading.words[t_start:t_end])
+    return ""
+
+
+def _cancelled(ctx: _Context, concept: Concept, kind_context: str, start: int, end: int) -> str:
+    for pattern in concept.unless:
+        for u_start, u_end in _all_spans(pattern, ctx.reading):
+            if u_start < end and u_end > start:
+                return f"means something else: '{pattern.source}'"
+    negation = _negated(ctx, start, end)
+    if negation:
+        return f"negated by '{negation}'"
+    sentence = ctx.reading.sentence[start]
+    clause = ctx.reading.clause[start]
+    if ctx.in_sentence("literal", sentence):
+        return "not meant literally"
+    if kind_context != "report":
+        return ""
+    now = ctx.in_clause("now", clause)
+    if not now and (ctx.in_sentence("past", sentence) or ctx.in_sentence("resolved", sentence)):
+        return "a past event that is over"
+    if not now and ctx.in_sentence("hypothetical", sentence):
+        return "a hypothetical"
+    if ctx.in_sentence("general", sentence) and not ctx.in_sentence("person", sentence):
+        return "a general question, nobody described"
+    return ""
+
+
+def _hits(ctx: _Context) -> Iterator[Hit]:
+    rules = ctx.rules
+    by_id = {c.id: c for c in rules.concepts}
+    for kind in rules.kinds:
+        for concept in rules.concepts:
+            if concept.kind != kind.name:
+                continue
+            found = list(_concept_hits(concept, ctx))
+            found += [
+                hit
+                for m in rules.measurements
+                if m.concept == concept.id
+                for hit in _measurement_hits(m, ctx)
+            ]
+            for start, end, how in found:
+                yield Hit(
+                    concept=concept.id,
+                    kind=by_id[concept.id].kind,
+                    start=start,
+                    end=end,
+                    words=ctx.words[start:end],
+                    how=how,
+                    cancelled=_cancelled(ctx, concept, kind.context, start, end),
+                )
+
+
+def explain(text: str, rules: TriageRules, language: str = "") -> Explanation:
+    """Every hit, with why it counts or not, and the verdict."""
+    ctx = _Context(text, rules)
+    hits = tuple(_hits(ctx))
+    verdict = _verdict(hits, rules, language)
+    frames = {
+        name: [" ".join(ctx.words[s:e]) for s, e in ctx.spans(name)]
+        for name in rules.frames
+        if ctx.spans(name)
+    }
+    return Explanation(ctx.words, hits, frames, verdict)
+
+
+def _verdict(hits: Sequence[Hit], rules: TriageRules, language: str) -> Verdict | None:
+    for kind in rules.kinds:
+        hit = next((h for h in hits if h.kind == kind.name and not h.cancelled), None)
+        if hit is not None:
+            return Verdict(kind.name, kind.reply, f"{kind.name}.{hit.concept}", language)
+    return None
+
+
+def triage(text: str, rules: TriageRules, language: str = "") -> Verdict | None:
+    """The first kind (in priority order) with a hit that counts, or None: safe to route."""
+    if not text.strip():
+        return None
+    ctx = _Context(text, rules)
+    if not ctx.words:
+        return None
+    for kind in rules.kinds:
+        for hit in _hits_of_kind(ctx, kind.name, kind.context):
+            return Verdict(kind.name, kind.reply, f"{kind.name}.{hit}", language)
+    return None
+
+
+def _hits_of_kind(ctx: _Context, kind: str, context: str) -> Iterator[str]:
+    """Concept ids of this kind with a hit that counts (stops at the first, lazily)."""
+    rules = ctx.rules
+    for concept in rules.concepts:
+        if concept.kind != kind:
+            continue
+        spans = _concept_hits(concept, ctx)
+        measured = (
+            hit
+            for m in rules.measurements
+            if m.concept == concept.id
+            for hit in _measurement_hits(m, ctx)
+        )
+        for start, end, _how in (*spans, *measured):
+            if not _cancelled(ctx, concept, context, start, end):
+                yield concept.id
+                break

@@ -1,0 +1,123 @@
+"""A message read for triage: words, sentences, clauses, and numbers with their units.
+
+People type in a hurry: no capitals, run-on sentences, typos, a temperature glued to its
+unit ("102f"), a decimal comma ("39,8"). This turns a message into words the patterns can
+match and remembers which sentence and clause each word is in, so that a negation ("no
+fever, but ...") or a past time ("two years ago") only touches its own part of the message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.knowledge.triage.patterns import Tokens
+from bot.text.normalise import fold, strip_accents
+
+_APOSTROPHE = re.compile(r"'+")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d(?!\d{2}\b))")
+_DEGREES = re.compile(r"[°º]")
+_READING = re.compile(r"(?<!\d)(\d{2,3})\s*(?:/|\bover\b|\bsobre\b)\s*(\d{2,3})(?!\d)")
+_UNIT_GLUED = re.compile(r"(\d)([a-z]{1,3})\b")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[.!?\n]+|[,;:()¿¡\-–—]+")
+_SENTENCE_END = frozenset(".!?\n")
+_LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the triage looks at in one message."""
+
+    tokens: Tokens
+    #: For each word: the sentence and the clause it is in (clauses number across the text).
+    sentence: tuple[int, ...]
+    clause: tuple[int, ...]
+    #: (first word, end) of each sentence.
+    sentences: tuple[tuple[int, int], ...]
+    #: Sentences that end with a question mark (or open with ¿).
+    questions: frozenset[int]
+    #: Blood-pressure style readings ("75/40", "80 over 50") as (first, second, word index).
+    pairs: tuple[tuple[float, float, int], ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.tokens.words
+
+
+def normalise_for_triage(text: str) -> str:
+    """Folded, no accents or apostrophes, degrees as a word, decimal commas as points."""
+    text = strip_accents(fold(unicodedata.normalize("NFKC", text)))
+    text = _APOSTROPHE.sub("", text)
+    text = _DEGREES.sub(" degrees ", text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _UNIT_GLUED.sub(r"\1 \2", text)
+    return _LONG_RUN.sub(r"\1\1", text)
+
+
+def read(text: str, clause_breaks: frozenset[str], shorthand: dict[str, str]) -> Reading:
+    """Split a message into words, sentences and clauses (punctuation and break words)."""
+    normal = normalise_for_triage(text)
+    pair_spans = [
+        (float(m.group(1)), float(m.group(2)), m.start()) for m in _READING.finditer(normal)
+    ]
+    words: list[str] = []
+    sentence_of: list[int] = []
+    clause_of: list[int] = []
+    sentences: list[tuple[int, int]] = []
+    questions: set[int] = set()
+    pairs: list[tuple[float, float, int]] = []
+    sentence = clause = 0
+    start = 0
+    pending_pairs = list(pair_spans)
+    for match in _TOKEN.finditer(normal):
+        token = match.group(0)
+        while pending_pairs and pending_pairs[0][2] <= match.start():
+            first, second, _ = pending_pairs.pop(0)
+            pairs.append((first, second, len(words)))
+        if token[0] in _SENTENCE_END:
+            if "?" in token:
+                questions.add(sentence)
+            if len(words) > start:
+                sentences.append((start, len(words)))
+                sentence += 1
+                clause += 1
+                start = len(words)
+            continue
+        if not (token[0].isalnum()):
+            if token.startswith("¿"):
+                questions.add(sentence)
+            if words and clause_of and clause_of[-1] == clause:
+                clause += 1
+            continue
+        token = shorthand.get(token, token)
+        for word in token.split():
+            if word in clause_breaks and words and clause_of[-1] == clause:
+                clause += 1
+            words.append(word)
+            sentence_of.append(sentence)
+            clause_of.append(clause)
+    if len(words) > start:
+        sentences.append((start, len(words)))
+    return Reading(
+        tokens=Tokens(words),
+        sentence=tuple(sentence_of),
+        clause=tuple(clause_of),
+        sentences=tuple(sentences),
+        questions=frozenset(questions),
+        pairs=tuple(pairs),
+    )
+
+
+def numbers_near(reading: Reading, index: int, reach: int) -> list[float]:
+    """Numbers within ``reach`` words of ``index``, in the same sentence."""
+    words = reading.words
+    found: list[float] = []
+    lo, hi = max(0, index - reach), min(len(words), index + reach + 1)
+    for i in range(lo, hi):
+        if reading.sentence[i] == reading.sentence[index] and words[i][:1].isdigit():
+            try:
+                found.append(float(words[i]))
+            except ValueError:
+                continue
+    return found

@@ -1,0 +1,303 @@
+"""The safety file (``content/safety.yml``, one per language) compiled into triage rules.
+
+Everything a message is checked for is data: the concepts (a symptom, a crisis, a request
+for a personal decision) with their surface forms, the words that frame a message (a
+negation, a general question, a past event, someone being described), numbers read as
+measurements, and the replies. The code only knows the mechanism; a mistake in the file
+is a ``ValueError`` naming the file and the place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge.triage.patterns import (
+    Pattern,
+    PatternError,
+    Phrase,
+    compile_pattern,
+    parse_phrase,
+    prepare,
+)
+from bot.knowledge.triage.spelling import Speller
+from bot.text.yamlfile import load_yaml
+
+#: What a kind pays attention to: a "report" kind (urgent) is cancelled by a general
+#: question, a past or hypothetical event; an "any" kind (crisis, advice) by negation only.
+CONTEXTS = ("report", "any")
+#: The framing word lists of ``reading:`` and what each one does.
+FRAMES = ("negation", "person", "general", "hypothetical", "now", "past", "resolved", "literal")
+
+_ALLOWED_TAGS = re.compile(r"</?(b|i|u|s|em|strong|code)>")
+_ENTITY = re.compile(r"&(amp|lt|gt|quot|#\d{1,6});")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Problem(Exception):
+    """A mistake in the file; the message says where."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing to recognise: any ``match`` pattern, or one of each ``together`` list
+    within one sentence (a headache AND "worst" or "sudden")."""
+
+    id: str
+    kind: str
+    about: str
+    match: tuple[Pattern, ...]
+    together: tuple[tuple[Pattern, ...], ...] = ()
+    #: Patterns that, where they cover the words found, mean something else.
+    unless: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Numbers that mean a concept: a temperature of 38 or more near "fever" or "temp"."""
+
+    concept: str
+    near: tuple[Pattern, ...]
+    alarm: tuple[tuple[float, float], ...]
+    #: "single" (39.8) or "pair" (a blood pressure reading such as 80/50).
+    form: str = "single"
+    reach: int = 4
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    reply: str
+    context: str
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """One language's safety file, compiled."""
+
+    kinds: tuple[Kind, ...]
+    concepts: tuple[Concept, ...]
+    frames: Mapping[str, tuple[Pattern, ...]]
+    clause_breaks: frozenset[str]
+    shorthand: Mapping[str, str]
+    measurements: tuple[Measurement, ...] = ()
+    negation_reach: int = 6
+    speller: Speller | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def replies(self) -> dict[str, str]:
+        return {kind.name: kind.reply for kind in self.kinds}
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        """Kinds in priority order (the first one found wins)."""
+        return tuple(kind.name for kind in self.kinds)
+
+    def kind(self, name: str) -> Kind:
+        return next(k for k in self.kinds if k.name == name)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Problem(f"{where} must be a mapping of 'name: value' lines")
+    return {str(k): v for k, v in value.items()}
+
+
+def _keys(value: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        listed = ", ".join(sorted(allowed))
+        raise _Problem(f"{where}: unknown field(s) {', '.join(unknown)} (allowed: {listed})")
+
+
+def _texts(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise _Problem(f"{where} must be a list of text lines (quote lines that start with a symbol)")
+    return [str(v) for v in value]
+
+
+def _patterns(value: Any, where: str, groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Pattern, ...]:
+    out = []
+    for source in _texts(value, where):
+        try:
+            out.append(compile_pattern(source, groups))
+        except PatternError as err:
+            raise _Problem(f"{where}: {err}") from None
+    return tuple(out)
+
+
+def _check_reply(text: str, where: str) -> None:
+    stripped = _ALLOWED_TAGS.sub("", text)
+    if "<" in stripped or ">" in stripped:
+        raise _Problem(
+            f"{where}: only the tags <b>, <i>, <u>, <s>, <em>, <strong>, <code> may be used;"
+            " write other < or > as words"
+        )
+    if "&" in _ENTITY.sub("", stripped):
+        raise _Problem(
+            f"{where}: write '&' as 'and' (or &amp;): Telegram reads a bare & as the start of a code"
+        )
+
+
+def _range(value: Any, where: str) -> tuple[float, float]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or value[0] > value[1]
+    ):
+        raise _Problem(f"{where}: each alarm range is [lowest, highest], e.g. [38, 45]")
+    return float(value[0]), float(value[1])
+
+
+def _groups(raw: Any) -> dict[str, tuple[Phrase, ...]]:
+    groups: dict[str, tuple[Phrase, ...]] = {}
+    for name, phrases in _mapping(raw or {}, "groups").items():
+        where = f"groups: {name}"
+        if not _ID.match(name):
+            raise _Problem(f"{where}: a group name is lowercase letters, digits and _")
+        items = _texts(phrases, where)
+        if not items:
+            raise _Problem(f"{where}: the group is empty")
+        try:
+            groups[name] = tuple(parse_phrase(p, p) for p in items)
+        except PatternError as err:
+            raise _Problem(f"{where}: {err}") from None
+    return groups
+
+
+def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
+    specs = _mapping(raw, "kinds")
+    if set(order) != set(specs) or len(order) != len(set(order)):
+        raise _Problem(
+            "order: must list every kind under kinds: exactly once "
+            f"(order: {', '.join(order) or 'none'}; kinds: {', '.join(specs) or 'none'})"
+        )
+    kinds: list[Kind] = []
+    for name in order:
+        spec = _mapping(specs[name], f"kinds: {name}")
+        _keys(spec, {"reply", "context"}, f"kinds: {name}")
+        reply = spec.get("reply")
+        if not isinstance(reply, str) or not reply.strip():
+            raise _Problem(f"kinds: {name}: a reply text is needed")
+        _check_reply(reply, f"kinds: {name}: reply")
+        context = spec.get("context", "any")
+        if context not in CONTEXTS:
+            raise _Problem(f"kinds: {name}: context must be one of {', '.join(CONTEXTS)}")
+        kinds.append(Kind(name, reply.strip(), str(context)))
+    return tuple(kinds)
+
+
+def _concepts(raw: Any, kinds: set[str], groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Concept, ...]:
+    concepts: list[Concept] = []
+    for concept_id, body in _mapping(raw, "concepts").items():
+        where = f"concepts: {concept_id}"
+        if not _ID.match(concept_id):
+            raise _Problem(f"{where}: a concept id is lowercase letters, digits and _")
+        spec = _mapping(body, where)
+        _keys(spec, {"kind", "about", "match", "together", "unless"}, where)
+        kind = spec.get("kind")
+        if kind not in kinds:
+            raise _Problem(f"{where}: kind must be one of {', '.join(sorted(kinds))}")
+        match = _patterns(spec.get("match"), f"{where}: match", groups)
+        together_raw = spec.get("together") or []
+        if not isinstance(together_raw, list):
+            raise _Problem(f"{where}: together is a list of lists of patterns")
+        together = tuple(
+            _patterns(part, f"{where}: together {n}", groups)
+            for n, part in enumerate(together_raw, 1)
+        )
+        if together and (len(together) < 2 or not all(together)):
+            raise _Problem(f"{where}: together needs two or more non-empty lists")
+        if not match and not together:
+            raise _Problem(f"{where}: give match patterns, or together lists, or both")
+        unless = _patterns(spec.get("unless"), f"{where}: unless", groups)
+        about = str(spec.get("about", ""))
+        concepts.append(Concept(concept_id, str(kind), about, match, together, unless))
+    if not concepts:
+        raise _Problem("concepts: at least one concept is needed")
+    return tuple(concepts)
+
+
+def _measurements(raw: Any, concept_ids: set[str], groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Measurement, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _Problem("measurements must be a list")
+    out: list[Measurement] = []
+    for n, body in enumerate(raw, 1):
+        spec = _mapping(body, f"measurements: {n}")
+        where = f"measurements: {spec.get('concept', n)}"
+        _keys(spec, {"concept", "near", "alarm", "form", "reach"}, where)
+        if spec.get("concept") not in concept_ids:
+            raise _Problem(f"{where}: concept must be one of the concepts' ids")
+        form = spec.get("form", "single")
+        if form not in ("single", "pair"):
+            raise _Problem(f"{where}: form is single (39.8) or pair (80/50)")
+        alarm = tuple(_range(r, where) for r in (spec.get("alarm") or []))
+        near = _patterns(spec.get("near"), f"{where}: near", groups)
+        if not alarm or not near:
+            raise _Problem(f"{where}: needs near words and alarm ranges")
+        reach = spec.get("reach", 4)
+        if not isinstance(reach, int) or not 1 <= reach <= 10:
+            raise _Problem(f"{where}: reach is a number of words from 1 to 10")
+        out.append(Measurement(str(spec["concept"]), near, alarm, str(form), reach))
+    return tuple(out)
+
+
+def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
+    top = _mapping(data, "the file")
+    _keys(top, {"order", "kinds", "shorthand", "groups", "reading", "measurements", "concepts"}, "the file")
+    order = _texts(top.get("order"), "order")
+    kinds = _kinds(top.get("kinds"), order)
+    groups = _groups(top.get("groups"))
+    reading = _mapping(top.get("reading") or {}, "reading")
+    _keys(reading, {*FRAMES, "clause_breaks", "negation_reach"}, "reading")
+    frames = {name: _patterns(reading.get(name), f"reading: {name}", groups) for name in FRAMES}
+    breaks = frozenset(prepare(w) for w in _texts(reading.get("clause_breaks"), "reading: clause_breaks"))
+    reach = reading.get("negation_reach", 6)
+    if not isinstance(reach, int) or not 1 <= reach <= 12:
+        raise _Problem("reading: negation_reach is a number of words from 1 to 12")
+    shorthand: dict[str, str] = {}
+    for short, full in _mapping(top.get("shorthand") or {}, "shorthand").items():
+        key, value = prepare(short), prepare(str(full))
+        if len(key.split()) != 1 or not value:
+            raise _Problem(f"shorthand: {short!r}: one word on the left, its full form on the right")
+        shorthand[key] = value
+    concepts = _concepts(top.get("concepts"), {k.name for k in kinds}, groups)
+    measurements = _measurements(top.get("measurements"), {c.id for c in concepts}, groups)
+    patterns = [
+        p for c in concepts for p in (*c.match, *c.unless, *(q for part in c.together for q in part))
+    ]
+    patterns += [p for ps in frames.values() for p in ps]
+    patterns += [p for m in measurements for p in m.near]
+    exact = {w.text for p in patterns for w in p.words() if not w.prefix}
+    prefixes = {w.text for p in patterns for w in p.words() if w.prefix}
+    exact |= set(shorthand.values()) | breaks
+    return TriageRules(
+        kinds=kinds,
+        concepts=concepts,
+        frames=frames,
+        clause_breaks=breaks,
+        shorthand=shorthand,
+        measurements=measurements,
+        negation_reach=reach,
+        speller=Speller(exact, prefixes, zipf),
+    )
+
+
+def load_triage_rules(path: Path, zipf: Callable[[str], float]) -> TriageRules:
+    """Read and compile one safety file; ValueError names the file and the problem."""
+    data = load_yaml(path)
+    try:
+        return compile_rules(data, zipf)
+    except _Problem as err:
+        raise ValueError(f"{path}: {err}") from None
