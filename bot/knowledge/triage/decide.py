@@ -112,18 +112,31 @@ def _all_spans(pattern: Pattern, reading: Reading) -> Iterator[tuple[int, int]]:
             start = found[0] + 1
 
 
-def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[tuple[int, int, str]]:
+#: A place a concept was found: start, end, the pattern(s) as written, and the words the
+#: pattern(s) name (a negation word among them is part of the concept, not a negation).
+_Found = tuple[int, int, str, frozenset[str]]
+
+
+#: The "named words" of a measurement: a number read as a temperature is a report itself.
+_MEASURED: frozenset[str] = frozenset({"<measured>"})
+
+
+def _literal_words(*patterns: Pattern) -> frozenset[str]:
+    return frozenset(w.text for p in patterns for w in p.words() if not w.prefix)
+
+
+def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[_Found]:
     reading = ctx.reading
     for pattern in concept.match:
         for start, end in _all_spans(pattern, reading):
-            yield start, end, pattern.source
+            yield start, end, pattern.source, _literal_words(pattern)
     if concept.together:
         for lo, hi in reading.sentences:
-            parts: list[tuple[int, int, str]] = []
+            parts: list[tuple[int, int, Pattern]] = []
             for alternatives in concept.together:
                 found = next(
                     (
-                        (span[0], span[1], p.source)
+                        (span[0], span[1], p)
                         for p in alternatives
                         if (span := p.find(reading.tokens, lo, hi)) is not None
                     ),
@@ -135,10 +148,11 @@ def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[tuple[int, int, s
             else:
                 first = min(p[0] for p in parts)
                 last = max(p[1] for p in parts)
-                yield first, last, " + ".join(p[2] for p in parts)
+                how = " + ".join(p[2].source for p in parts)
+                yield first, last, how, _literal_words(*(p[2] for p in parts))
 
 
-def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[tuple[int, int, str]]:
+def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[_Found]:
     reading = ctx.reading
     near = [span for p in measure.near for span in _all_spans(p, reading)]
     if not near:
@@ -148,33 +162,42 @@ def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[tuple[int
             at = min(index, len(reading.words) - 1)
             close = [s for s, _ in near if reading.sentence[s] == reading.sentence[at]]
             if close and any(lo <= first <= hi for lo, hi in measure.alarm):
-                yield min(close[0], at), at + 1, f"reading {first:g}/{_second:g}"
+                yield min(close[0], at), at + 1, f"reading {first:g}/{_second:g}", _MEASURED
         return
     for start, end in near:
         for value in numbers_near(reading, start, measure.reach):
             if any(lo <= value <= hi for lo, hi in measure.alarm):
-                yield start, end, f"{reading.words[start]} {value:g}"
+                yield start, end, f"{reading.words[start]} {value:g}", _MEASURED
                 break
 
 
-def _negated(ctx: _Context, start: int, end: int) -> str:
-    """The negation word that cancels the span starting at ``start``, or ''."""
+def _negated(ctx: _Context, start: int, end: int, named: frozenset[str]) -> str:
+    """The negation that cancels the words found at ``start:end``, or ''.
+
+    A negation the concept's own pattern names ("not breathing") is part of it; one that
+    only falls inside a gap ("I'm not bleeding") or comes before it negates it.
+    """
     reading = ctx.reading
     for t_start, t_end in ctx.spans("negation"):
-        if t_start >= start and t_start < end:
-            continue  # the negation is part of the concept ("not breathing")
+        if start <= t_start < end:
+            if not named.intersection(reading.words[t_start:t_end]):
+                return " ".join(reading.words[t_start:t_end])
+            continue
         if t_end <= start and start - t_end <= ctx.rules.negation_reach:
             if reading.clause[t_start] == reading.clause[start]:
                 return " ".join(reading.words[t_start:t_end])
     return ""
 
 
-def _cancelled(ctx: _Context, concept: Concept, kind_context: str, start: int, end: int) -> str:
+def _cancelled(
+    ctx: _Context, concept: Concept, kind_context: str, found: _Found
+) -> str:
+    start, end, _how, named = found
     for pattern in concept.unless:
         for u_start, u_end in _all_spans(pattern, ctx.reading):
             if u_start < end and u_end > start:
                 return f"means something else: '{pattern.source}'"
-    negation = _negated(ctx, start, end)
+    negation = _negated(ctx, start, end, named)
     if negation:
         return f"negated by '{negation}'"
     sentence = ctx.reading.sentence[start]
@@ -184,11 +207,12 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, start: int, e
     if kind_context != "report":
         return ""
     now = ctx.in_clause("now", clause)
-    if not now and (ctx.in_sentence("past", sentence) or ctx.in_sentence("resolved", sentence)):
+    if not now and (ctx.in_clause("past", clause) or ctx.in_sentence("resolved", sentence)):
         return "a past event that is over"
     if not now and ctx.in_sentence("hypothetical", sentence):
         return "a hypothetical"
-    if ctx.in_sentence("general", sentence) and not ctx.in_sentence("person", sentence):
+    reported = now or ctx.in_clause("person", clause) or found[3] is _MEASURED
+    if ctx.in_sentence("general", sentence) and not reported:
         return "a general question, nobody described"
     return ""
 
@@ -207,7 +231,8 @@ def _hits(ctx: _Context) -> Iterator[Hit]:
                 if m.concept == concept.id
                 for hit in _measurement_hits(m, ctx)
             ]
-            for start, end, how in found:
+            for item in found:
+                start, end, how, _named = item
                 yield Hit(
                     concept=concept.id,
                     kind=by_id[concept.id].kind,
@@ -215,7 +240,7 @@ def _hits(ctx: _Context) -> Iterator[Hit]:
                     end=end,
                     words=ctx.words[start:end],
                     how=how,
-                    cancelled=_cancelled(ctx, concept, kind.context, start, end),
+                    cancelled=_cancelled(ctx, concept, kind.context, item),
                 )
 
 
@@ -266,7 +291,7 @@ def _hits_of_kind(ctx: _Context, kind: str, context: str) -> Iterator[str]:
             if m.concept == concept.id
             for hit in _measurement_hits(m, ctx)
         )
-        for start, end, _how in (*spans, *measured):
-            if not _cancelled(ctx, concept, context, start, end):
+        for item in (*spans, *measured):
+            if not _cancelled(ctx, concept, context, item):
                 yield concept.id
                 break

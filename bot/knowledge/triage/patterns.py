@@ -205,7 +205,9 @@ def prepare(source: str) -> str:
 def _parse_word(raw: str, source: str) -> Word:
     if not (_WORD.fullmatch(raw) or _NUMBER.fullmatch(raw)):
         hint = ""
-        if any(c in raw for c in "-/.,"):
+        if "?" in raw:
+            hint = " (there is no '?': write '...1' for a word that may or may not be there)"
+        elif any(c in raw for c in "-/.,"):
             hint = (
                 " (punctuation in a message becomes a space, so write 'self harm', not 'self-harm')"
             )
@@ -218,6 +220,14 @@ def parse_phrase(raw: str, source: str) -> Phrase:
     if not words:
         raise PatternError(f"pattern {source!r}: an empty alternative")
     return tuple(_parse_word(w, source) for w in words)
+
+
+def _group(token: str, groups: Mapping[str, tuple[Phrase, ...]], source: str) -> tuple[Phrase, ...]:
+    name = token[1:]
+    if name not in groups:
+        known = ", ".join(sorted(groups)) or "none"
+        raise PatternError(f"pattern {source!r}: unknown group ${name} (groups: {known})")
+    return groups[name]
 
 
 def compile_pattern(source: str, groups: Mapping[str, tuple[Phrase, ...]]) -> Pattern:
@@ -239,13 +249,17 @@ def compile_pattern(source: str, groups: Mapping[str, tuple[Phrase, ...]]) -> Pa
                 )
             continue
         if token.startswith("(") and token.endswith(")") and len(token) > 1:
-            alternatives = tuple(parse_phrase(alt, source) for alt in token[1:-1].split("|"))
+            alternatives = tuple(
+                phrase
+                for alt in token[1:-1].split("|")
+                for phrase in (
+                    _group(alt.strip(), groups, source)
+                    if alt.strip().startswith("$")
+                    else (parse_phrase(alt, source),)
+                )
+            )
         elif token.startswith("$"):
-            name = token[1:]
-            if name not in groups:
-                known = ", ".join(sorted(groups)) or "none"
-                raise PatternError(f"pattern {source!r}: unknown group ${name} (groups: {known})")
-            alternatives = groups[name]
+            alternatives = _group(token, groups, source)
         elif "(" in token or ")" in token:
             raise PatternError(f"pattern {source!r}: unbalanced brackets in {token!r}")
         else:

@@ -119,6 +119,10 @@ def _keys(value: Mapping[str, Any], allowed: set[str], where: str) -> None:
 def _texts(value: Any, where: str) -> list[str]:
     if value is None:
         return []
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        raise _Problem(
+            f"{where}: put no, yes, on and off in quotes (\"no\"): YAML reads them as true/false"
+        )
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         raise _Problem(f"{where} must be a list of text lines (quote lines that start with a symbol)")
     return [str(v) for v in value]
