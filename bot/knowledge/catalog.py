@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bot.knowledge.messages import Messages, load_messages
 from bot.knowledge.router import Router, RouterConfig, load_router_config
-from bot.knowledge.safety import SafetyRules, load_safety_rules
+from bot.knowledge.triage import TriageRules, load_triage_rules
+from bot.knowledge.words import zipf_for
 from bot.lint.findings import Finding
 from bot.lint.runner import collect_files, lint_paths
 from bot.metrics import LINT_REJECTIONS, TOPICS
@@ -44,7 +45,7 @@ class Topic:
 class Catalog:
     topics: tuple[Topic, ...]
     router: Router
-    safety: SafetyRules
+    safety: TriageRules
     messages: Messages
     #: Files not served, with the lint errors that kept them out.
     rejected: dict[Path, list[Finding]] = field(default_factory=dict)
@@ -102,7 +103,7 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
     )
     synonyms = content_dir / SYNONYMS_FILE
     try:
-        safety = load_safety_rules(content_dir / SAFETY_FILE)
+        safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"))
         messages = load_messages(content_dir)
         router_config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     except ValueError as err:

@@ -154,6 +154,13 @@ def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[_Found]:
 
 def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[_Found]:
     reading = ctx.reading
+    if measure.form == "decimal":
+        for i, word in enumerate(reading.words):
+            if "." in word and word[:1].isdigit():
+                value = float(word)
+                if any(lo <= value <= hi for lo, hi in measure.alarm):
+                    yield i, i + 1, f"{word} alone", _MEASURED
+        return
     near = [span for p in measure.near for span in _all_spans(p, reading)]
     if not near:
         return
@@ -183,15 +190,13 @@ def _negated(ctx: _Context, start: int, end: int, named: frozenset[str]) -> str:
             if not named.intersection(reading.words[t_start:t_end]):
                 return " ".join(reading.words[t_start:t_end])
             continue
-        if t_end <= start and start - t_end <= ctx.rules.negation_reach:
-            if reading.clause[t_start] == reading.clause[start]:
-                return " ".join(reading.words[t_start:t_end])
+        close = t_end <= start and start - t_end <= ctx.rules.negation_reach
+        if close and reading.clause[t_start] == reading.clause[start]:
+            return " ".join(reading.words[t_start:t_end])
     return ""
 
 
-def _cancelled(
-    ctx: _Context, concept: Concept, kind_context: str, found: _Found
-) -> str:
+def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found) -> str:
     start, end, _how, named = found
     for pattern in concept.unless:
         for u_start, u_end in _all_spans(pattern, ctx.reading):
@@ -209,6 +214,8 @@ def _cancelled(
     now = ctx.in_clause("now", clause)
     if not now and (ctx.in_clause("past", clause) or ctx.in_sentence("resolved", sentence)):
         return "a past event that is over"
+    if ctx.spans("report"):  # "... I have it right now" somewhere in the message
+        return ""
     if not now and ctx.in_sentence("hypothetical", sentence):
         return "a hypothetical"
     reported = now or ctx.in_clause("person", clause) or found[3] is _MEASURED

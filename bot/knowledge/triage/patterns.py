@@ -158,7 +158,9 @@ class Pattern:
             if start < lo or start >= limit:
                 continue
             for end in first.ends(words, start, limit):
-                last = end if len(self.slots) == 1 else _match_from(self.slots, 1, words, end, limit)
+                last = (
+                    end if len(self.slots) == 1 else _match_from(self.slots, 1, words, end, limit)
+                )
                 if last >= 0:
                     return start, last
         return None

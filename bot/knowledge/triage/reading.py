@@ -20,8 +20,9 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d(?!\d{2}\b))")
 _DEGREES = re.compile(r"[°º]")
 _READING = re.compile(r"(?<!\d)(\d{2,3})\s*(?:/|\bover\b|\bsobre\b)\s*(\d{2,3})(?!\d)")
 _UNIT_GLUED = re.compile(r"(\d)([a-z]{1,3})\b")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[.!?\n]+|[,;:()¿¡\-–—]+")
-_SENTENCE_END = frozenset(".!?\n")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[.!?]+|[,;:()¿¡\-–—\n]+")
+#: A new line only ends a clause: people break one thought over several lines on a phone.
+_SENTENCE_END = frozenset(".!?")
 _LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
 
 

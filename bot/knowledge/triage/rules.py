@@ -30,7 +30,17 @@ from bot.text.yamlfile import load_yaml
 #: question, a past or hypothetical event; an "any" kind (crisis, advice) by negation only.
 CONTEXTS = ("report", "any")
 #: The framing word lists of ``reading:`` and what each one does.
-FRAMES = ("negation", "person", "general", "hypothetical", "now", "past", "resolved", "literal")
+FRAMES = (
+    "negation",
+    "person",
+    "general",
+    "hypothetical",
+    "now",
+    "report",
+    "past",
+    "resolved",
+    "literal",
+)
 
 _ALLOWED_TAGS = re.compile(r"</?(b|i|u|s|em|strong|code)>")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#\d{1,6});")
@@ -62,7 +72,7 @@ class Measurement:
     concept: str
     near: tuple[Pattern, ...]
     alarm: tuple[tuple[float, float], ...]
-    #: "single" (39.8) or "pair" (a blood pressure reading such as 80/50).
+    #: "single" (39.8 near a word), "decimal" (39.5 alone) or "pair" (a reading, 80/50).
     form: str = "single"
     reach: int = 4
 
@@ -121,14 +131,18 @@ def _texts(value: Any, where: str) -> list[str]:
         return []
     if isinstance(value, list) and any(isinstance(v, bool) for v in value):
         raise _Problem(
-            f"{where}: put no, yes, on and off in quotes (\"no\"): YAML reads them as true/false"
+            f'{where}: put no, yes, on and off in quotes ("no"): YAML reads them as true/false'
         )
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise _Problem(f"{where} must be a list of text lines (quote lines that start with a symbol)")
+        raise _Problem(
+            f"{where} must be a list of text lines (quote lines that start with a symbol)"
+        )
     return [str(v) for v in value]
 
 
-def _patterns(value: Any, where: str, groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Pattern, ...]:
+def _patterns(
+    value: Any, where: str, groups: Mapping[str, tuple[Phrase, ...]]
+) -> tuple[Pattern, ...]:
     out = []
     for source in _texts(value, where):
         try:
@@ -147,7 +161,8 @@ def _check_reply(text: str, where: str) -> None:
         )
     if "&" in _ENTITY.sub("", stripped):
         raise _Problem(
-            f"{where}: write '&' as 'and' (or &amp;): Telegram reads a bare & as the start of a code"
+            f"{where}: write '&' as 'and' (or &amp;):"
+            " Telegram reads a bare & as the start of a code"
         )
 
 
@@ -200,7 +215,9 @@ def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
     return tuple(kinds)
 
 
-def _concepts(raw: Any, kinds: set[str], groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Concept, ...]:
+def _concepts(
+    raw: Any, kinds: set[str], groups: Mapping[str, tuple[Phrase, ...]]
+) -> tuple[Concept, ...]:
     concepts: list[Concept] = []
     for concept_id, body in _mapping(raw, "concepts").items():
         where = f"concepts: {concept_id}"
@@ -231,7 +248,9 @@ def _concepts(raw: Any, kinds: set[str], groups: Mapping[str, tuple[Phrase, ...]
     return tuple(concepts)
 
 
-def _measurements(raw: Any, concept_ids: set[str], groups: Mapping[str, tuple[Phrase, ...]]) -> tuple[Measurement, ...]:
+def _measurements(
+    raw: Any, concept_ids: set[str], groups: Mapping[str, tuple[Phrase, ...]]
+) -> tuple[Measurement, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -244,11 +263,11 @@ def _measurements(raw: Any, concept_ids: set[str], groups: Mapping[str, tuple[Ph
         if spec.get("concept") not in concept_ids:
             raise _Problem(f"{where}: concept must be one of the concepts' ids")
         form = spec.get("form", "single")
-        if form not in ("single", "pair"):
-            raise _Problem(f"{where}: form is single (39.8) or pair (80/50)")
+        if form not in ("single", "decimal", "pair"):
+            raise _Problem(f"{where}: form is single (39.8), decimal (39.5 alone) or pair (80/50)")
         alarm = tuple(_range(r, where) for r in (spec.get("alarm") or []))
         near = _patterns(spec.get("near"), f"{where}: near", groups)
-        if not alarm or not near:
+        if not alarm or (not near and form != "decimal"):
             raise _Problem(f"{where}: needs near words and alarm ranges")
         reach = spec.get("reach", 4)
         if not isinstance(reach, int) or not 1 <= reach <= 10:
@@ -259,14 +278,20 @@ def _measurements(raw: Any, concept_ids: set[str], groups: Mapping[str, tuple[Ph
 
 def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     top = _mapping(data, "the file")
-    _keys(top, {"order", "kinds", "shorthand", "groups", "reading", "measurements", "concepts"}, "the file")
+    _keys(
+        top,
+        {"order", "kinds", "shorthand", "groups", "reading", "measurements", "concepts"},
+        "the file",
+    )
     order = _texts(top.get("order"), "order")
     kinds = _kinds(top.get("kinds"), order)
     groups = _groups(top.get("groups"))
     reading = _mapping(top.get("reading") or {}, "reading")
     _keys(reading, {*FRAMES, "clause_breaks", "negation_reach"}, "reading")
     frames = {name: _patterns(reading.get(name), f"reading: {name}", groups) for name in FRAMES}
-    breaks = frozenset(prepare(w) for w in _texts(reading.get("clause_breaks"), "reading: clause_breaks"))
+    breaks = frozenset(
+        prepare(w) for w in _texts(reading.get("clause_breaks"), "reading: clause_breaks")
+    )
     reach = reading.get("negation_reach", 6)
     if not isinstance(reach, int) or not 1 <= reach <= 12:
         raise _Problem("reading: negation_reach is a number of words from 1 to 12")
@@ -274,12 +299,16 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     for short, full in _mapping(top.get("shorthand") or {}, "shorthand").items():
         key, value = prepare(short), prepare(str(full))
         if len(key.split()) != 1 or not value:
-            raise _Problem(f"shorthand: {short!r}: one word on the left, its full form on the right")
+            raise _Problem(
+                f"shorthand: {short!r}: one word on the left, its full form on the right"
+            )
         shorthand[key] = value
     concepts = _concepts(top.get("concepts"), {k.name for k in kinds}, groups)
     measurements = _measurements(top.get("measurements"), {c.id for c in concepts}, groups)
     patterns = [
-        p for c in concepts for p in (*c.match, *c.unless, *(q for part in c.together for q in part))
+        p
+        for c in concepts
+        for p in (*c.match, *c.unless, *(q for part in c.together for q in part))
     ]
     patterns += [p for ps in frames.values() for p in ps]
     patterns += [p for m in measurements for p in m.near]
