@@ -100,6 +100,16 @@ class _Context:
     def in_clause(self, frame: str, clause: int) -> bool:
         return any(self.reading.clause[s] == clause for s, _ in self.spans(frame))
 
+    def described(self, clause: int) -> bool:
+        """Someone is described in the clause: a person word that is not the asker of a
+        question ("I read about...", "I was wondering...")."""
+        asking = self.spans("general")
+        return any(
+            self.reading.clause[s] == clause
+            and not any(a_s <= s < a_e for a_s, a_e in asking)
+            for s, _ in self.spans("person")
+        )
+
 
 def _all_spans(pattern: Pattern, reading: Reading) -> Iterator[tuple[int, int]]:
     for lo, hi in reading.sentences:
@@ -212,13 +222,16 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
     if kind_context != "report":
         return ""
     now = ctx.in_clause("now", clause)
-    if not now and (ctx.in_clause("past", clause) or ctx.in_sentence("resolved", sentence)):
+    recent = now or ctx.in_clause("recent", clause)
+    if not recent and ctx.in_clause("past", clause):
+        return "a past event that is over"
+    if not now and ctx.in_sentence("resolved", sentence):
         return "a past event that is over"
     if ctx.spans("report"):  # "... I have it right now" somewhere in the message
         return ""
     if not now and ctx.in_sentence("hypothetical", sentence):
         return "a hypothetical"
-    reported = now or ctx.in_clause("person", clause) or found[3] is _MEASURED
+    reported = now or ctx.described(clause) or found[3] is _MEASURED
     if ctx.in_sentence("general", sentence) and not reported:
         return "a general question, nobody described"
     return ""

@@ -239,6 +239,10 @@ def compile_pattern(source: str, groups: Mapping[str, tuple[Phrase, ...]]) -> Pa
     text = prepare(source)
     slots: list[_Slot] = []
     gap: int | None = None
+    if re.search(r"\([^()]*\.\.\.", text):
+        raise PatternError(
+            f"pattern {source!r}: a gap '...' cannot be inside brackets; write two patterns"
+        )
     for token in _PATTERN_TOKEN.findall(text):
         gap_match = _GAP.fullmatch(token)
         if gap_match:

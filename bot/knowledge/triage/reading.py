@@ -93,8 +93,16 @@ def read(text: str, clause_breaks: frozenset[str], shorthand: dict[str, str]) ->
             continue
         token = shorthand.get(token, token)
         for word in token.split():
-            if word in clause_breaks and words and clause_of[-1] == clause:
+            if words and clause_of[-1] == clause and word in clause_breaks:
                 clause += 1
+            elif (
+                words
+                and sentence_of[-1] == sentence
+                and f"{words[-1]} {word}" in clause_breaks
+                and (len(clause_of) < 2 or clause_of[-2] == clause_of[-1])
+            ):
+                clause += 1
+                clause_of[-1] = clause  # "and i": the clause starts at "and"
             words.append(word)
             sentence_of.append(sentence)
             clause_of.append(clause)

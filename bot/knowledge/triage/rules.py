@@ -36,6 +36,7 @@ FRAMES = (
     "general",
     "hypothetical",
     "now",
+    "recent",
     "report",
     "past",
     "resolved",
@@ -91,6 +92,7 @@ class TriageRules:
     kinds: tuple[Kind, ...]
     concepts: tuple[Concept, ...]
     frames: Mapping[str, tuple[Pattern, ...]]
+    #: Words (or two-word phrases, "and i") that start a new clause.
     clause_breaks: frozenset[str]
     shorthand: Mapping[str, str]
     measurements: tuple[Measurement, ...] = ()
@@ -314,7 +316,7 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     patterns += [p for m in measurements for p in m.near]
     exact = {w.text for p in patterns for w in p.words() if not w.prefix}
     prefixes = {w.text for p in patterns for w in p.words() if w.prefix}
-    exact |= set(shorthand.values()) | breaks
+    exact |= {w for phrase in breaks for w in phrase.split()} | set(shorthand.values())
     return TriageRules(
         kinds=kinds,
         concepts=concepts,
