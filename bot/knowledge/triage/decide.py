@@ -141,7 +141,8 @@ def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[_Found]:
         for start, end in _all_spans(pattern, reading):
             yield start, end, pattern.source, _literal_words(pattern)
     if concept.together:
-        for lo, hi in reading.sentences:
+        whole = ((0, len(reading.words)),) if concept.within == "message" else ()
+        for lo, hi in whole or reading.sentences:
             parts: list[tuple[int, int, Pattern]] = []
             for alternatives in concept.together:
                 found = next(
@@ -195,6 +196,9 @@ def _negated(ctx: _Context, start: int, end: int, named: frozenset[str]) -> str:
     only falls inside a gap ("I'm not bleeding") or comes before it negates it.
     """
     reading = ctx.reading
+    for t_start, t_end in ctx.spans("negation_after"):
+        if end <= t_start <= end + 1 and reading.clause[t_start] == reading.clause[end - 1]:
+            return " ".join(reading.words[t_start:t_end])
     for t_start, t_end in ctx.spans("negation"):
         if start <= t_start < end:
             if not named.intersection(reading.words[t_start:t_end]):

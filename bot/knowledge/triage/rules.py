@@ -32,6 +32,7 @@ CONTEXTS = ("report", "any")
 #: The framing word lists of ``reading:`` and what each one does.
 FRAMES = (
     "negation",
+    "negation_after",
     "person",
     "general",
     "hypothetical",
@@ -64,6 +65,8 @@ class Concept:
     together: tuple[tuple[Pattern, ...], ...] = ()
     #: Patterns that, where they cover the words found, mean something else.
     unless: tuple[Pattern, ...] = ()
+    #: Where ``together`` lists must all be found: one "sentence", or the whole "message".
+    within: str = "sentence"
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,10 @@ def _concepts(
         if not _ID.match(concept_id):
             raise _Problem(f"{where}: a concept id is lowercase letters, digits and _")
         spec = _mapping(body, where)
-        _keys(spec, {"kind", "about", "match", "together", "unless"}, where)
+        _keys(spec, {"kind", "about", "match", "together", "unless", "within"}, where)
+        within = spec.get("within", "sentence")
+        if within not in ("sentence", "message"):
+            raise _Problem(f"{where}: within is sentence (the default) or message")
         kind = spec.get("kind")
         if kind not in kinds:
             raise _Problem(f"{where}: kind must be one of {', '.join(sorted(kinds))}")
@@ -244,7 +250,9 @@ def _concepts(
             raise _Problem(f"{where}: give match patterns, or together lists, or both")
         unless = _patterns(spec.get("unless"), f"{where}: unless", groups)
         about = str(spec.get("about", ""))
-        concepts.append(Concept(concept_id, str(kind), about, match, together, unless))
+        concepts.append(
+            Concept(concept_id, str(kind), about, match, together, unless, str(within))
+        )
     if not concepts:
         raise _Problem("concepts: at least one concept is needed")
     return tuple(concepts)
