@@ -189,7 +189,9 @@ def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[_Found]:
                 break
 
 
-def _negated(ctx: _Context, start: int, end: int, named: frozenset[str]) -> str:
+def _negated(
+    ctx: _Context, start: int, end: int, named: frozenset[str], *, inside: bool = True
+) -> str:
     """The negation that cancels the words found at ``start:end``, or ''.
 
     A negation the concept's own pattern names ("not breathing") is part of it; one that
@@ -199,9 +201,12 @@ def _negated(ctx: _Context, start: int, end: int, named: frozenset[str]) -> str:
     for t_start, t_end in ctx.spans("negation_after"):
         if end <= t_start <= end + 1 and reading.clause[t_start] == reading.clause[end - 1]:
             return " ".join(reading.words[t_start:t_end])
+    pseudo = ctx.spans("not_negation")
     for t_start, t_end in ctx.spans("negation"):
+        if any(p_s <= t_start < p_e for p_s, p_e in pseudo):
+            continue  # "not going to lie", "no doubt"
         if start <= t_start < end:
-            if not named.intersection(reading.words[t_start:t_end]):
+            if inside and not named.intersection(reading.words[t_start:t_end]):
                 return " ".join(reading.words[t_start:t_end])
             continue
         close = t_end <= start and start - t_end <= ctx.rules.negation_reach
@@ -216,15 +221,18 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
         for u_start, u_end in _all_spans(pattern, ctx.reading):
             if u_start < end and u_end > start:
                 return f"means something else: '{pattern.source}'"
-    negation = _negated(ctx, start, end, named)
+    # A question or a thought ("should I say no and wait?", "I don't want to live") keeps
+    # a negation in its gap; a report's gap negation ("I'm not bleeding") cancels it.
+    report = kind_context == "report"
+    negation = _negated(ctx, start, end, named, inside=report)
     if negation:
         return f"negated by '{negation}'"
+    if not report:  # crisis and advice: "lol" often hides what a person means
+        return ""
     sentence = ctx.reading.sentence[start]
     clause = ctx.reading.clause[start]
     if ctx.in_sentence("literal", sentence):
         return "not meant literally"
-    if kind_context != "report":
-        return ""
     now = ctx.in_clause("now", clause)
     recent = now or ctx.in_clause("recent", clause)
     if not recent and ctx.in_clause("past", clause):

@@ -33,6 +33,7 @@ CONTEXTS = ("report", "any")
 FRAMES = (
     "negation",
     "negation_after",
+    "not_negation",
     "person",
     "general",
     "hypothetical",
