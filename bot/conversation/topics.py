@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.knowledge.catalog import Catalog, Topic
 from bot.knowledge.outgoing import MENU_DATA, TOPIC_PREFIX, Button, OutMessage, Reply
-from bot.knowledge.safety import triage
+from bot.knowledge.triage import triage
 from bot.text.render import MAX_MESSAGE_CHARS, escape, visible_length
 
 #: Longest text we read; Telegram allows 4,096, and routing needs far less.
@@ -93,8 +93,17 @@ def for_text(catalog: Catalog, text: str) -> Reply:
     verdict = triage(cleaned, catalog.safety)
     if verdict is not None:
         return Reply((OutMessage(verdict.reply),), verdict.kind, extra={"rule": verdict.rule_id})
+    chat = catalog.smalltalk.kind(cleaned)
+    if chat is not None:
+        return Reply((_with_menu(catalog, catalog.messages.get(f"smalltalk_{chat}")),), chat)
     result = catalog.router.route(cleaned[:MAX_TEXT])
     prefix = [OutMessage(catalog.messages.get("too_long"))] if truncated else []
+    if result.offers:
+        return Reply(
+            (*prefix, did_you_mean(catalog, result.offers)),
+            "did_you_mean",
+            extra={"options": ",".join(result.offers)},
+        )
     if result.command is None or not result.confident:
         messages = (*prefix, _with_menu(catalog, catalog.messages.get("not_sure")))
         return Reply(messages, "not_sure")
@@ -103,6 +112,14 @@ def for_text(catalog: Catalog, text: str) -> Reply:
         return Reply((*prefix, _with_menu(catalog, catalog.messages.get("not_sure"))), "not_sure")
     intro = catalog.messages.get("routed", title=topic.title)
     return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.command)
+
+
+def did_you_mean(catalog: Catalog, commands: tuple[str, ...]) -> OutMessage:
+    """The close topics as buttons, each on its own row, then "All topics"."""
+    offered = [t for c in commands if (t := catalog.topic(c)) is not None]
+    rows = tuple((Button(t.title, TOPIC_PREFIX + t.command),) for t in offered)
+    menu_row = (Button(catalog.messages.get("menu_button"), MENU_DATA),)
+    return OutMessage(catalog.messages.get("did_you_mean"), (*rows, menu_row))
 
 
 def for_callback(catalog: Catalog, data: str | None) -> Reply:

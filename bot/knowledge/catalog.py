@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.messages import Messages, load_messages
-from bot.knowledge.router import Router, RouterConfig, load_router_config
+from bot.knowledge.routing import Router, RouterConfig, load_router_config
+from bot.knowledge.smalltalk import SmallTalk, load_smalltalk
 from bot.knowledge.triage import TriageRules, load_triage_rules
 from bot.knowledge.words import zipf_for
 from bot.lint.findings import Finding
@@ -47,6 +48,7 @@ class Catalog:
     router: Router
     safety: TriageRules
     messages: Messages
+    smalltalk: SmallTalk = field(default_factory=SmallTalk)
     #: Files not served, with the lint errors that kept them out.
     rejected: dict[Path, list[Finding]] = field(default_factory=dict)
 
@@ -105,6 +107,7 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
     try:
         safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"))
         messages = load_messages(content_dir)
+        smalltalk = load_smalltalk(content_dir)
         router_config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     except ValueError as err:
         raise CatalogError(str(err)) from None
@@ -112,4 +115,4 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
     log.info("serving %d topic(s); %d file(s) rejected", len(topics), len(rejected))
     LINT_REJECTIONS.inc(len(rejected))
     TOPICS.set(len(topics))
-    return Catalog(topics, router, safety, messages, rejected)
+    return Catalog(topics, router, safety, messages, smalltalk, rejected)

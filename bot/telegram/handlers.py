@@ -33,7 +33,7 @@ from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
 from bot.conversation import admin, subscriptions, topics
 from bot.knowledge.outgoing import Reply
-from bot.knowledge.safety import triage
+from bot.knowledge.triage import triage
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.telegram.flood import Verdict
@@ -52,7 +52,7 @@ async def reply(context: Context, chat_id: int, answer: Reply) -> bool:
     """Send a reply and count it; False when the chat cannot be reached any more."""
     sent = await send_reply(context.bot, chat_id, answer)
     if sent:
-        metrics.count_reply(answer.kind, context.bot_data.catalog.safety.kinds)
+        metrics.count_reply(answer.kind, context.bot_data.catalog.safety.kind_names)
     return sent
 
 

@@ -105,8 +105,7 @@ class _Context:
         question ("I read about...", "I was wondering...")."""
         asking = self.spans("general")
         return any(
-            self.reading.clause[s] == clause
-            and not any(a_s <= s < a_e for a_s, a_e in asking)
+            self.reading.clause[s] == clause and not any(a_s <= s < a_e for a_s, a_e in asking)
             for s, _ in self.spans("person")
         )
 
@@ -280,7 +279,7 @@ def explain(text: str, rules: TriageRules, language: str = "") -> Explanation:
     """Every hit, with why it counts or not, and the verdict."""
     ctx = _Context(text, rules)
     hits = tuple(_hits(ctx))
-    verdict = _verdict(hits, rules, language)
+    verdict = _verdict(hits, rules, language, text)
     frames = {
         name: [" ".join(ctx.words[s:e]) for s, e in ctx.spans(name)]
         for name in rules.frames
@@ -289,12 +288,19 @@ def explain(text: str, rules: TriageRules, language: str = "") -> Explanation:
     return Explanation(ctx.words, hits, frames, verdict)
 
 
-def _verdict(hits: Sequence[Hit], rules: TriageRules, language: str) -> Verdict | None:
+def _verdict(hits: Sequence[Hit], rules: TriageRules, language: str, text: str) -> Verdict | None:
     for kind in rules.kinds:
         hit = next((h for h in hits if h.kind == kind.name and not h.cancelled), None)
         if hit is not None:
             return Verdict(kind.name, kind.reply, f"{kind.name}.{hit.concept}", language)
+        if _learned_says(rules, kind.name, text):
+            return Verdict(kind.name, kind.reply, f"{kind.name}.learned", language)
     return None
+
+
+def _learned_says(rules: TriageRules, kind: str, text: str) -> bool:
+    reader = rules.learned.get(kind)
+    return reader is not None and reader.says(text)
 
 
 def triage(text: str, rules: TriageRules, language: str = "") -> Verdict | None:
@@ -307,6 +313,8 @@ def triage(text: str, rules: TriageRules, language: str = "") -> Verdict | None:
     for kind in rules.kinds:
         for hit in _hits_of_kind(ctx, kind.name, kind.context):
             return Verdict(kind.name, kind.reply, f"{kind.name}.{hit}", language)
+        if _learned_says(rules, kind.name, text):
+            return Verdict(kind.name, kind.reply, f"{kind.name}.learned", language)
     return None
 
 

@@ -9,12 +9,14 @@ is a ``ValueError`` naming the file and the place.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge.triage.learned import Learned, examples_of
 from bot.knowledge.triage.patterns import (
     Pattern,
     PatternError,
@@ -87,6 +89,8 @@ class Kind:
     name: str
     reply: str
     context: str
+    #: The learned reader's score from which a message counts (None: no learned reader).
+    learned_threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ class TriageRules:
     measurements: tuple[Measurement, ...] = ()
     negation_reach: int = 6
     speller: Speller | None = field(default=None, compare=False, repr=False)
+    #: Readers learned from ``safety_examples.yml``, by kind.
+    learned: Mapping[str, Learned] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def replies(self) -> dict[str, str]:
@@ -209,7 +215,7 @@ def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
     kinds: list[Kind] = []
     for name in order:
         spec = _mapping(specs[name], f"kinds: {name}")
-        _keys(spec, {"reply", "context"}, f"kinds: {name}")
+        _keys(spec, {"reply", "context", "learned_threshold"}, f"kinds: {name}")
         reply = spec.get("reply")
         if not isinstance(reply, str) or not reply.strip():
             raise _Problem(f"kinds: {name}: a reply text is needed")
@@ -217,7 +223,13 @@ def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
         context = spec.get("context", "any")
         if context not in CONTEXTS:
             raise _Problem(f"kinds: {name}: context must be one of {', '.join(CONTEXTS)}")
-        kinds.append(Kind(name, reply.strip(), str(context)))
+        threshold = spec.get("learned_threshold")
+        if threshold is not None and (
+            isinstance(threshold, bool) or not isinstance(threshold, int | float)
+        ):
+            raise _Problem(f"kinds: {name}: learned_threshold must be a number")
+        learned = None if threshold is None else float(threshold)
+        kinds.append(Kind(name, reply.strip(), str(context), learned))
     return tuple(kinds)
 
 
@@ -251,9 +263,7 @@ def _concepts(
             raise _Problem(f"{where}: give match patterns, or together lists, or both")
         unless = _patterns(spec.get("unless"), f"{where}: unless", groups)
         about = str(spec.get("about", ""))
-        concepts.append(
-            Concept(concept_id, str(kind), about, match, together, unless, str(within))
-        )
+        concepts.append(Concept(concept_id, str(kind), about, match, together, unless, str(within)))
     if not concepts:
         raise _Problem("concepts: at least one concept is needed")
     return tuple(concepts)
@@ -338,10 +348,46 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     )
 
 
+EXAMPLES_FILE = "safety_examples.yml"
+
+
+def _learned(path: Path, kinds: Sequence[Kind]) -> dict[str, Learned]:
+    """One reader per kind that has a learned_threshold, from the examples beside the file.
+
+    A kind learns from its own `is` and `is_not` examples; the other kinds' `is` examples
+    are counted as `is_not` too (an emergency is not a crisis, and the other way round).
+    """
+    wanted = [k for k in kinds if k.learned_threshold is not None]
+    if not wanted:
+        return {}
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: write one section per kind, each with is: and is_not: lists")
+    sections: dict[str, tuple[list[str], list[str]]] = {}
+    for name, section in data.items():
+        if not isinstance(section, dict) or set(map(str, section)) - {"is", "is_not"}:
+            raise ValueError(f"{path}: {name}: needs 'is:' and 'is_not:' lists of messages")
+        sections[str(name)] = (
+            examples_of(section.get("is") or []),
+            examples_of(section.get("is_not") or []),
+        )
+    readers: dict[str, Learned] = {}
+    for kind in wanted:
+        if kind.name not in sections or not sections[kind.name][0]:
+            raise ValueError(f"{path}: {kind.name}: no examples to learn from (is: ...)")
+        positives, negatives = sections[kind.name]
+        others = [m for name, (pos, _) in sections.items() if name != kind.name for m in pos]
+        assert kind.learned_threshold is not None
+        readers[kind.name] = Learned.train(positives, negatives + others, kind.learned_threshold)
+    return readers
+
+
 def load_triage_rules(path: Path, zipf: Callable[[str], float]) -> TriageRules:
-    """Read and compile one safety file; ValueError names the file and the problem."""
+    """Read and compile one safety file (and its examples); ValueError names the file."""
     data = load_yaml(path)
     try:
-        return compile_rules(data, zipf)
+        rules = compile_rules(data, zipf)
     except _Problem as err:
         raise ValueError(f"{path}: {err}") from None
+    learned = _learned(path.parent / EXAMPLES_FILE, rules.kinds)
+    return dataclasses.replace(rules, learned=learned) if learned else rules

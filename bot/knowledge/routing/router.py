@@ -1,0 +1,264 @@
+"""Match a question typed in the user's own words to the best explainer topic, or to none.
+
+Nothing here knows about lupus: topics come from the explainers (their example questions
+above all, then title, summary and body), and the word lists come from the editor's file.
+
+How a question is scored, and why:
+
+* Nearest examples. Each example question (and each title) is a small document; the
+  question's terms are compared with every one of them (TF-IDF cosine), and a topic scores
+  the mean of its three closest. Many examples in people's own words are what lets a new
+  paraphrase land: an editor adds examples, not rules.
+* The topic's whole text (summary and body too) adds a smaller share, so a question about
+  something only the body mentions still finds it.
+* Evidence. The share of the question's weight carried by words the topics use. A word
+  no topic uses counts against every topic, and a word the topics only use inside a
+  phrase ("car" in "car T") counts as unknown when it stands alone: "my car won't start"
+  is not about the treatment.
+* The answer is given only when the best score clears a threshold, the evidence is
+  enough, and the runner-up is a margin behind; when two are close, both are offered
+  ("Did you mean...?"); otherwise the caller says it is not sure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.knowledge.routing.config import RouterConfig
+from bot.knowledge.routing.terms import Terms
+from bot.knowledge.words import Zipf, zipf_for
+
+#: How many of a topic's closest examples its score averages.
+NEAREST = 3
+#: Share of the score from the nearest examples; the rest from the topic's whole text.
+EXAMPLE_SHARE = 0.75
+#: How much each part of an explainer says about what it covers, in its whole-text vector.
+FIELD_WEIGHTS = {"title": 3.0, "examples": 1.0, "summary": 2.0, "body": 0.5}
+#: A word used inside one phrase at least this often is bound to it ("car" to "car t").
+BOUND_SHARE = 0.8
+
+
+class ExplainerLike(Protocol):
+    """What the router reads from an explainer (bot.text.content.Explainer fits)."""
+
+    @property
+    def command(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def examples(self) -> tuple[str, ...]: ...
+    @property
+    def body(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """The router's answer.
+
+    ``command`` is set only when the router is confident, so a caller that forgets to check
+    ``confident`` still cannot send a guess; ``best`` is the top topic either way, and
+    ``offers`` the topics to offer when two are close ("Did you mean...?").
+    """
+
+    command: str | None
+    score: float
+    confident: bool
+    runner_up: str | None
+    best: str | None = None
+    runner_up_score: float = 0.0
+    offers: tuple[str, ...] = ()
+    evidence: float = 0.0
+    scores: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+@dataclass(frozen=True)
+class _Doc:
+    topic: str
+    vector: dict[str, float]
+    norm: float
+
+
+class Router:
+    """Scores every topic for a question; build once at start-up, then call ``route``."""
+
+    def __init__(
+        self,
+        terms: Terms,
+        docs: Sequence[_Doc],
+        wholes: dict[str, tuple[dict[str, float], float]],
+        idf: dict[str, float],
+        bound: dict[str, str],
+        config: RouterConfig,
+        weak: frozenset[str],
+    ) -> None:
+        self.terms = terms
+        self._docs = tuple(docs)
+        self._wholes = wholes
+        self.idf = idf
+        self._bound = bound
+        self._unknown_idf = max(idf.values(), default=1.0)
+        self.config = config
+        self._weak = weak
+        self._by_term: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(self._docs):
+            for term in doc.vector:
+                self._by_term[term].append(i)
+        self.topics = tuple(wholes)
+
+    @classmethod
+    def from_config(
+        cls,
+        explainers: Iterable[ExplainerLike],
+        config: RouterConfig,
+        *,
+        language: str = "en",
+        zipf: Zipf | None = None,
+    ) -> Router:
+        """Index the explainers with the editor's word lists and thresholds."""
+        explainers = list(explainers)
+        terms = Terms(config.synonyms, config.stopwords, language, zipf or zipf_for(language))
+        vocabulary: set[str] = set()
+        for e in explainers:
+            for text in (e.title, e.summary, e.body, *e.examples):
+                vocabulary.update(terms.plain_words(text))
+        terms.learn_vocabulary(vocabulary)
+
+        raw_docs: list[tuple[str, dict[str, float]]] = []
+        whole_counts: dict[str, defaultdict[str, float]] = {}
+        for e in explainers:
+            whole: defaultdict[str, float] = defaultdict(float)
+            for name, texts in (
+                ("title", [e.title]),
+                ("examples", list(e.examples)),
+                ("summary", [e.summary]),
+                ("body", [e.body]),
+            ):
+                for text in texts:
+                    vector = terms.vector(text, correct=False)
+                    for term, weight in vector.items():
+                        whole[term] += weight * FIELD_WEIGHTS[name]
+                    if name in ("title", "examples") and vector:
+                        raw_docs.append((e.command, vector))
+            whole_counts[e.command] = whole
+
+        df: Counter[str] = Counter()
+        for _, vector in raw_docs:
+            df.update(vector.keys())
+        for whole in whole_counts.values():
+            df.update(k for k in whole if k not in df)
+        n = len(raw_docs) + 1
+        idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+
+        bound: dict[str, str] = {}
+        for term, count in df.items():
+            if "_" in term:
+                continue
+            partners = [(b, df[b]) for b in df if "_" in b and term in b.split("_")]
+            for bigram, together in partners:
+                if together >= BOUND_SHARE * count and count >= 2:
+                    bound[term] = bigram
+                    break
+
+        weak = frozenset(terms.stem(w) for w in config.weak_words)
+
+        def weigh(vector: dict[str, float]) -> dict[str, float]:
+            return {
+                t: w * idf.get(t, 1.0) * (config.weak_weight if t in weak else 1.0)
+                for t, w in vector.items()
+            }
+
+        docs = [_Doc(topic, v, _norm(v)) for topic, vector in raw_docs if (v := weigh(vector))]
+        wholes: dict[str, tuple[dict[str, float], float]] = {}
+        for topic, counts in whole_counts.items():
+            vector = weigh({t: math.log1p(c) for t, c in counts.items()})
+            wholes[topic] = (vector, _norm(vector) or 1.0)
+        return cls(terms, docs, wholes, idf, bound, config, weak)
+
+    # --- query side ---------------------------------------------------------------------
+
+    def query(self, text: str) -> tuple[dict[str, float], float]:
+        """The question's weighted known terms, and the share of its weight they carry."""
+        raw = self.terms.vector(text)
+        present = set(raw)
+        known: dict[str, float] = {}
+        known_mass = unknown_mass = 0.0
+        for term, weight in raw.items():
+            unigram = "_" not in term
+            partner = self._bound.get(term)
+            if partner is not None and partner not in present:
+                unknown_mass += weight * self._unknown_idf  # "car" without "t"
+                continue
+            if term in self.idf:
+                w = weight * self.idf[term] * (self.config.weak_weight if term in self._weak else 1)
+                known[term] = w
+                if unigram:
+                    known_mass += w
+            elif unigram and weight >= 1.0:
+                unknown_mass += self._unknown_idf
+        total = known_mass + unknown_mass
+        return known, (known_mass / total if total else 0.0)
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every topic's score in [0, 1] for the question."""
+        return self._scores(self.query(text)[0])
+
+    def _scores(self, vector: dict[str, float]) -> dict[str, float]:
+        norm = _norm(vector)
+        if not norm:
+            return {topic: 0.0 for topic in self.topics}
+        dots: dict[int, float] = defaultdict(float)
+        for term, weight in vector.items():
+            for i in self._by_term.get(term, ()):
+                dots[i] += weight * self._docs[i].vector[term]
+        nearest: dict[str, list[float]] = defaultdict(list)
+        for i, dot in dots.items():
+            doc = self._docs[i]
+            nearest[doc.topic].append(dot / (norm * doc.norm))
+        result: dict[str, float] = {}
+        for topic in self.topics:
+            best = sorted(nearest.get(topic, []), reverse=True)[:NEAREST]
+            knn = sum(best) / NEAREST if best else 0.0
+            whole, whole_norm = self._wholes[topic]
+            overlap = sum(w * whole.get(t, 0.0) for t, w in vector.items())
+            result[topic] = EXAMPLE_SHARE * knn + (1 - EXAMPLE_SHARE) * overlap / (
+                norm * whole_norm
+            )
+        return result
+
+    def route(self, text: str) -> RouteResult:
+        """The best topic if the router is confident; the two closest if they tie."""
+        vector, evidence = self.query(text)
+        scores = self._scores(vector)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] <= 0.0:
+            return RouteResult(None, 0.0, False, None, evidence=evidence, scores=scores)
+        best, score = ranked[0]
+        runner_up, second = ranked[1] if len(ranked) > 1 else (None, 0.0)
+        c = self.config
+        enough = score >= c.threshold and evidence >= c.min_evidence
+        confident = enough and score - second >= c.margin
+        offers: tuple[str, ...] = ()
+        if enough and not confident and runner_up is not None:
+            offers = (best, runner_up) if second >= c.offer_share * score else ()
+            confident = not offers  # a clear second is not close enough to offer
+        return RouteResult(
+            command=best if confident else None,
+            score=round(score, 4),
+            confident=confident,
+            runner_up=runner_up,
+            best=best,
+            runner_up_score=round(second, 4),
+            offers=offers,
+            evidence=round(evidence, 4),
+            scores=scores,
+        )
