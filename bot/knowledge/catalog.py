@@ -105,9 +105,11 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
     )
     synonyms = content_dir / SYNONYMS_FILE
     try:
-        safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"))
-        messages = load_messages(content_dir)
         smalltalk = load_smalltalk(content_dir)
+        ordinary = [q for e in accepted for q in (e.title, *e.examples)]
+        ordinary += [" ".join(p) for phrases in smalltalk.phrases.values() for p in phrases]
+        safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"), ordinary)
+        messages = load_messages(content_dir)
         router_config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     except ValueError as err:
         raise CatalogError(str(err)) from None

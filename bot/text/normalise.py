@@ -69,3 +69,20 @@ def normalise_quote(text: str) -> str:
     """Text for quote matching: whitespace, quote marks, dashes and case made uniform."""
     cleaned = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
     return _SPACE.sub(" ", cleaned).strip().casefold()
+
+
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d(?!\d{2}\b))")
+_DEGREES = re.compile(r"[°º]")
+_UNIT_GLUED = re.compile(r"(\d)([a-z]{1,3})\b")
+
+
+def normalise_typed(text: str) -> str:
+    """A typed message for triage, keeping its punctuation (sentences matter there):
+    folded, no accents or apostrophes, "°" as the word "degrees", a decimal comma as a
+    point ("39,8" is 39.8), a unit split from its number ("102f" is "102 f")."""
+    text = strip_accents(fold(unicodedata.normalize("NFKC", text)))
+    text = _APOSTROPHE.sub("", text)
+    text = _DEGREES.sub(" degrees ", text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _UNIT_GLUED.sub(r"\1 \2", text)
+    return _LONG_RUN.sub(r"\1\1", text)

@@ -15,14 +15,16 @@ from typing import Any
 from bot.text.normalise import normalise
 from bot.text.yamlfile import load_yaml
 
-#: The best topic's score (0 to 1) must reach this for an answer.
-DEFAULT_THRESHOLD = 0.3
-#: ... and be this far ahead of the second; closer than that, both are offered.
-DEFAULT_MARGIN = 0.06
-#: A second topic is offered when its score reaches this share of the best one.
+#: The best topic's share (the shares of all topics add up to 1) must reach this ...
+DEFAULT_THRESHOLD = 0.6
+#: ... and be this far ahead of the second's; otherwise the two are offered, when ...
+DEFAULT_MARGIN = 0.2
+#: ... their shares together reach this ("Did you mean A or B?"); else "not sure".
 DEFAULT_OFFER_SHARE = 0.8
-#: At least this share of the question's weight must be words the topics use.
-DEFAULT_MIN_EVIDENCE = 0.35
+#: At least this share of the question's weight must be words the topics use ...
+DEFAULT_MIN_EVIDENCE = 0.4
+#: ... and the question must be at least this close to some example (0 to 1).
+DEFAULT_MIN_SIMILARITY = 0.1
 DEFAULT_WEAK_WEIGHT = 0.3
 
 
@@ -38,6 +40,7 @@ class RouterConfig:
     margin: float = DEFAULT_MARGIN
     offer_share: float = DEFAULT_OFFER_SHARE
     min_evidence: float = DEFAULT_MIN_EVIDENCE
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
 
 
 def _fail(path: Path, message: str) -> ValueError:
@@ -52,7 +55,7 @@ def _phrase_list(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-_SETTINGS = ("threshold", "margin", "offer_share", "min_evidence", "weak_weight")
+_SETTINGS = ("threshold", "margin", "offer_share", "min_evidence", "min_similarity", "weak_weight")
 
 
 def load_router_config(path: Path) -> RouterConfig:

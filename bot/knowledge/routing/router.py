@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.knowledge.learned import Learned
 from bot.knowledge.routing.config import RouterConfig
 from bot.knowledge.routing.terms import Terms
 from bot.knowledge.words import Zipf, zipf_for
@@ -40,6 +41,10 @@ EXAMPLE_SHARE = 0.75
 FIELD_WEIGHTS = {"title": 3.0, "examples": 1.0, "summary": 2.0, "body": 0.5}
 #: A word used inside one phrase at least this often is bound to it ("car" to "car t").
 BOUND_SHARE = 0.8
+#: How the two readers are mixed: each topic's learned score plus this much of its
+#: nearest-example score, then turned into shares that add up to 1 (softmax at TEMPERATURE).
+NEAREST_WEIGHT = 16.0
+TEMPERATURE = 1.0
 
 
 class ExplainerLike(Protocol):
@@ -96,6 +101,7 @@ class Router:
         terms: Terms,
         docs: Sequence[_Doc],
         wholes: dict[str, tuple[dict[str, float], float]],
+        learned: dict[str, Learned],
         idf: dict[str, float],
         bound: dict[str, str],
         config: RouterConfig,
@@ -104,6 +110,7 @@ class Router:
         self.terms = terms
         self._docs = tuple(docs)
         self._wholes = wholes
+        self._learned = learned
         self.idf = idf
         self._bound = bound
         self._unknown_idf = max(idf.values(), default=1.0)
@@ -178,11 +185,20 @@ class Router:
             }
 
         docs = [_Doc(topic, v, _norm(v)) for topic, vector in raw_docs if (v := weigh(vector))]
+        questions = {
+            e.command: [terms.expanded(q) for q in (e.title, *e.examples)] for e in explainers
+        }
+        learned = {
+            topic: Learned.train(
+                own, [q for other, qs in questions.items() if other != topic for q in qs]
+            )
+            for topic, own in questions.items()
+        }
         wholes: dict[str, tuple[dict[str, float], float]] = {}
         for topic, counts in whole_counts.items():
             vector = weigh({t: math.log1p(c) for t, c in counts.items()})
             wholes[topic] = (vector, _norm(vector) or 1.0)
-        return cls(terms, docs, wholes, idf, bound, config, weak)
+        return cls(terms, docs, wholes, learned, idf, bound, config, weak)
 
     # --- query side ---------------------------------------------------------------------
 
@@ -235,22 +251,36 @@ class Router:
             )
         return result
 
+    def shares(self, text: str, nearest: dict[str, float]) -> dict[str, float]:
+        """Each topic's share (adding up to 1): its learned score and nearest examples."""
+        expanded = self.terms.expanded(text)
+        raw = {
+            topic: self._learned[topic].score(expanded) + NEAREST_WEIGHT * nearest[topic]
+            if topic in self._learned
+            else NEAREST_WEIGHT * nearest[topic]
+            for topic in self.topics
+        }
+        top = max(raw.values(), default=0.0)
+        exp = {t: math.exp((v - top) / TEMPERATURE) for t, v in raw.items()}
+        total = sum(exp.values()) or 1.0
+        return {t: v / total for t, v in exp.items()}
+
     def route(self, text: str) -> RouteResult:
         """The best topic if the router is confident; the two closest if they tie."""
         vector, evidence = self.query(text)
-        scores = self._scores(vector)
+        nearest = self._scores(vector)
+        if not vector or max(nearest.values(), default=0.0) <= 0.0:
+            return RouteResult(None, 0.0, False, None, evidence=evidence, scores=nearest)
+        scores = self.shares(text, nearest)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        if not ranked or ranked[0][1] <= 0.0:
-            return RouteResult(None, 0.0, False, None, evidence=evidence, scores=scores)
         best, score = ranked[0]
         runner_up, second = ranked[1] if len(ranked) > 1 else (None, 0.0)
         c = self.config
-        enough = score >= c.threshold and evidence >= c.min_evidence
-        confident = enough and score - second >= c.margin
+        on_topic = evidence >= c.min_evidence and nearest[best] >= c.min_similarity
+        confident = on_topic and score >= c.threshold and score - second >= c.margin
         offers: tuple[str, ...] = ()
-        if enough and not confident and runner_up is not None:
-            offers = (best, runner_up) if second >= c.offer_share * score else ()
-            confident = not offers  # a clear second is not close enough to offer
+        if on_topic and not confident and runner_up and score + second >= c.offer_share:
+            offers = (best, runner_up)
         return RouteResult(
             command=best if confident else None,
             score=round(score, 4),

@@ -107,6 +107,18 @@ class Terms:
         terms += [(f"{a}_{b}", SYNONYM_WEIGHT) for a, b in itertools.pairwise(extra)]
         return terms
 
+    def expanded(self, text: str) -> str:
+        """The text's words, spelling corrected, with its synonyms' words after them."""
+        typed = [self._correct(w) for w in words(text)[:MAX_WORDS]]
+        added: list[str] = []
+        for i in range(len(typed)):
+            for size in range(min(self._longest, len(typed) - i), 0, -1):
+                expansions = self.synonyms.get(tuple(typed[i : i + size]))
+                if expansions:
+                    added.extend(w for phrase in expansions for w in phrase)
+                    break
+        return " ".join(typed + added)
+
     def vector(self, text: str, *, correct: bool = True) -> dict[str, float]:
         """Each term once, at its highest weight."""
         found: dict[str, float] = {}

@@ -209,7 +209,8 @@ def _negated(
                 return " ".join(reading.words[t_start:t_end])
             continue
         close = t_end <= start and start - t_end <= ctx.rules.negation_reach
-        if close and reading.clause[t_start] == reading.clause[start]:
+        stopped = any(w in ctx.rules.negation_stops for w in reading.words[t_end : start + 1])
+        if close and not stopped and reading.clause[t_start] == reading.clause[start]:
             return " ".join(reading.words[t_start:t_end])
     return ""
 
@@ -293,7 +294,20 @@ def _verdict(hits: Sequence[Hit], rules: TriageRules, language: str, text: str) 
         hit = next((h for h in hits if h.kind == kind.name and not h.cancelled), None)
         if hit is not None:
             return Verdict(kind.name, kind.reply, f"{kind.name}.{hit.concept}", language)
-        if _learned_says(rules, kind.name, text):
+    return _learned_verdict(hits, rules, language, text)
+
+
+def _learned_verdict(
+    hits: Sequence[Hit], rules: TriageRules, language: str, text: str
+) -> Verdict | None:
+    """When no concept counts: the first kind whose learned reader says so.
+
+    What an editor wrote down wins: a concept that counts decides ("should I stop my meds"
+    is advice even if it reads a little like an emergency), and a concept of a kind found
+    but cancelled ("a fever last week, gone now") is not brought back by the reader."""
+    found = {h.kind for h in hits}
+    for kind in rules.kinds:
+        if kind.name not in found and _learned_says(rules, kind.name, text):
             return Verdict(kind.name, kind.reply, f"{kind.name}.learned", language)
     return None
 
@@ -310,28 +324,4 @@ def triage(text: str, rules: TriageRules, language: str = "") -> Verdict | None:
     ctx = _Context(text, rules)
     if not ctx.words:
         return None
-    for kind in rules.kinds:
-        for hit in _hits_of_kind(ctx, kind.name, kind.context):
-            return Verdict(kind.name, kind.reply, f"{kind.name}.{hit}", language)
-        if _learned_says(rules, kind.name, text):
-            return Verdict(kind.name, kind.reply, f"{kind.name}.learned", language)
-    return None
-
-
-def _hits_of_kind(ctx: _Context, kind: str, context: str) -> Iterator[str]:
-    """Concept ids of this kind with a hit that counts (stops at the first, lazily)."""
-    rules = ctx.rules
-    for concept in rules.concepts:
-        if concept.kind != kind:
-            continue
-        spans = _concept_hits(concept, ctx)
-        measured = (
-            hit
-            for m in rules.measurements
-            if m.concept == concept.id
-            for hit in _measurement_hits(m, ctx)
-        )
-        for item in (*spans, *measured):
-            if not _cancelled(ctx, concept, context, item):
-                yield concept.id
-                break
+    return _verdict(tuple(_hits(ctx)), rules, language, text)

@@ -267,7 +267,10 @@ def compile_pattern(source: str, groups: Mapping[str, tuple[Phrase, ...]]) -> Pa
         elif token.startswith("$"):
             alternatives = _group(token, groups, source)
         elif "(" in token or ")" in token:
-            raise PatternError(f"pattern {source!r}: unbalanced brackets in {token!r}")
+            raise PatternError(
+                f"pattern {source!r}: unbalanced or nested brackets in {token!r}"
+                " (brackets cannot hold brackets: list the phrases one by one)"
+            )
         else:
             alternatives = tuple((_parse_word(p, source),) for p in token.split("|"))
         slots.append(_Slot.of(alternatives, gap or 0))

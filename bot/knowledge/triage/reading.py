@@ -9,21 +9,15 @@ fever, but ...") or a past time ("two years ago") only touches its own part of t
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.knowledge.triage.patterns import Tokens
-from bot.text.normalise import fold, strip_accents
+from bot.text.normalise import normalise_typed
 
-_APOSTROPHE = re.compile(r"'+")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d(?!\d{2}\b))")
-_DEGREES = re.compile(r"[°º]")
 _READING = re.compile(r"(?<!\d)(\d{2,3})\s*(?:/|\bover\b|\bsobre\b)\s*(\d{2,3})(?!\d)")
-_UNIT_GLUED = re.compile(r"(\d)([a-z]{1,3})\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[.!?]+|[,;:()¿¡\-–—\n]+")
 #: A new line only ends a clause: people break one thought over several lines on a phone.
 _SENTENCE_END = frozenset(".!?")
-_LONG_RUN = re.compile(r"([^\W\d_])\1{2,}")
 
 
 @dataclass(frozen=True)
@@ -46,19 +40,9 @@ class Reading:
         return self.tokens.words
 
 
-def normalise_for_triage(text: str) -> str:
-    """Folded, no accents or apostrophes, degrees as a word, decimal commas as points."""
-    text = strip_accents(fold(unicodedata.normalize("NFKC", text)))
-    text = _APOSTROPHE.sub("", text)
-    text = _DEGREES.sub(" degrees ", text)
-    text = _DECIMAL_COMMA.sub(".", text)
-    text = _UNIT_GLUED.sub(r"\1 \2", text)
-    return _LONG_RUN.sub(r"\1\1", text)
-
-
 def read(text: str, clause_breaks: frozenset[str], shorthand: dict[str, str]) -> Reading:
     """Split a message into words, sentences and clauses (punctuation and break words)."""
-    normal = normalise_for_triage(text)
+    normal = normalise_typed(text)
     pair_spans = [
         (float(m.group(1)), float(m.group(2)), m.start()) for m in _READING.finditer(normal)
     ]

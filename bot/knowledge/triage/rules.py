@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.triage.learned import Learned, examples_of
+from bot.knowledge.learned import Learned, examples_of
 from bot.knowledge.triage.patterns import (
     Pattern,
     PatternError,
@@ -103,6 +103,8 @@ class TriageRules:
     #: Words (or two-word phrases, "and i") that start a new clause.
     clause_breaks: frozenset[str]
     shorthand: Mapping[str, str]
+    #: Words that end a negation's reach: a new subject ("... not work for me, I will ...").
+    negation_stops: frozenset[str] = frozenset()
     measurements: tuple[Measurement, ...] = ()
     negation_reach: int = 6
     speller: Speller | None = field(default=None, compare=False, repr=False)
@@ -308,7 +310,8 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     kinds = _kinds(top.get("kinds"), order)
     groups = _groups(top.get("groups"))
     reading = _mapping(top.get("reading") or {}, "reading")
-    _keys(reading, {*FRAMES, "clause_breaks", "negation_reach"}, "reading")
+    _keys(reading, {*FRAMES, "clause_breaks", "negation_reach", "negation_stops"}, "reading")
+    stops = frozenset(prepare(w) for w in _texts(reading.get("negation_stops"), "negation_stops"))
     frames = {name: _patterns(reading.get(name), f"reading: {name}", groups) for name in FRAMES}
     breaks = frozenset(
         prepare(w) for w in _texts(reading.get("clause_breaks"), "reading: clause_breaks")
@@ -341,6 +344,7 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
         concepts=concepts,
         frames=frames,
         clause_breaks=breaks,
+        negation_stops=stops,
         shorthand=shorthand,
         measurements=measurements,
         negation_reach=reach,
@@ -351,11 +355,12 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
 EXAMPLES_FILE = "safety_examples.yml"
 
 
-def _learned(path: Path, kinds: Sequence[Kind]) -> dict[str, Learned]:
+def _learned(path: Path, kinds: Sequence[Kind], ordinary: Sequence[str] = ()) -> dict[str, Learned]:
     """One reader per kind that has a learned_threshold, from the examples beside the file.
 
     A kind learns from its own `is` and `is_not` examples; the other kinds' `is` examples
-    are counted as `is_not` too (an emergency is not a crisis, and the other way round).
+    are counted as `is_not` too (an emergency is not a crisis, and the other way round), and
+    so are ``ordinary`` messages (the topics' example questions, greetings).
     """
     wanted = [k for k in kinds if k.learned_threshold is not None]
     if not wanted:
@@ -378,16 +383,23 @@ def _learned(path: Path, kinds: Sequence[Kind]) -> dict[str, Learned]:
         positives, negatives = sections[kind.name]
         others = [m for name, (pos, _) in sections.items() if name != kind.name for m in pos]
         assert kind.learned_threshold is not None
-        readers[kind.name] = Learned.train(positives, negatives + others, kind.learned_threshold)
+        readers[kind.name] = Learned.train(
+            positives, [*negatives, *others, *ordinary], kind.learned_threshold
+        )
     return readers
 
 
-def load_triage_rules(path: Path, zipf: Callable[[str], float]) -> TriageRules:
-    """Read and compile one safety file (and its examples); ValueError names the file."""
+def load_triage_rules(
+    path: Path, zipf: Callable[[str], float], ordinary: Sequence[str] = ()
+) -> TriageRules:
+    """Read and compile one safety file (and its examples); ValueError names the file.
+
+    ``ordinary`` are messages that are none of the kinds (the topics' example questions),
+    which the learned readers also learn from."""
     data = load_yaml(path)
     try:
         rules = compile_rules(data, zipf)
     except _Problem as err:
         raise ValueError(f"{path}: {err}") from None
-    learned = _learned(path.parent / EXAMPLES_FILE, rules.kinds)
+    learned = _learned(path.parent / EXAMPLES_FILE, rules.kinds, ordinary)
     return dataclasses.replace(rules, learned=learned) if learned else rules

@@ -1,9 +1,10 @@
-"""A second reader for triage, learned from example messages (``safety_examples.yml``).
+"""Readers learned from example messages: for triage (``safety_examples.yml``) and routing
+(each explainer's example questions).
 
 The concepts in ``safety.yml`` catch what an editor has written down; people in crisis
-also say it in ways nobody wrote down ("got the rope, just need to decide when"). This
-reader learns, from hundreds of example messages that are and are not a crisis (or an
-emergency), which words, word pairs and pieces of words (so a typo or a new ending still
+also say it in ways nobody wrote down ("got the rope, just need to decide when"). A reader
+learns, from example messages that are and are not of a kind (a crisis, an emergency, a
+topic), which words, word pairs and pieces of words (so a typo or a new ending still
 counts) point which way, and scores a new message by all of them together.
 
 It is Naive Bayes with binarised features and log-count ratios (Wang and Manning, 2012):
@@ -19,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.knowledge.triage.reading import normalise_for_triage
+from bot.text.normalise import normalise_typed
 
 #: Pieces of words this long: "suicid", "pills", "wakin" survive typos and endings.
 CHAR_GRAMS = (4, 5)
@@ -29,7 +30,7 @@ ALPHA = 0.5
 
 def features(text: str) -> set[str]:
     """Words, word pairs and pieces of words of a message (accents, case, typos folded)."""
-    words = [w for w in _words(normalise_for_triage(text)) if w]
+    words = [w for w in _words(normalise_typed(text)) if w]
     found = {f"w:{w}" for w in words}
     found.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
     for word in words:
