@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.lint import cli as lint_cli
@@ -33,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--content", help="content folder (default: CONTENT_DIR or content/)")
     lint = commands.add_parser("lint", help="check content files before publishing")
     lint_cli.add_arguments(lint)
+    triage = commands.add_parser(
+        "triage", help="show what triage and routing decide about a message, and why"
+    )
+    triage.add_argument("message", nargs="?", help="the message, in quotes")
+    triage.add_argument("--file", type=Path, help="a file of messages, one per line")
+    triage.add_argument("--content", help="content folder (default: CONTENT_DIR or content/)")
     commands.add_parser(
         "healthcheck", help="exit 0 if the running bot's /healthz says ready (for Docker)"
     )
@@ -121,6 +128,33 @@ def send_due(now_text: str | None) -> int:
     return code
 
 
+def explain_triage(args: argparse.Namespace) -> int:
+    """``python -m bot triage "..."``: the decision about each message, for editors."""
+    import os
+
+    from bot.knowledge.catalog import CatalogError, build_catalog
+    from bot.knowledge.explain import describe
+
+    if (args.message is None) == (args.file is None):
+        return fail("give a message in quotes, or --file with one message a line", 2)
+    if args.file is not None:
+        try:
+            text = args.file.read_text("utf-8", errors="replace")
+        except OSError as err:
+            return fail(f"cannot read {args.file}: {err.strerror or err}", 2)
+        messages = [line for line in text.splitlines() if line.strip()]
+    else:
+        messages = [args.message]
+    folder = Path(args.content or os.environ.get("CONTENT_DIR", "content"))
+    try:
+        catalog = build_catalog(folder)
+    except CatalogError as err:
+        return fail(str(err))
+    for message in messages:
+        print(describe(catalog, message))
+    return 0
+
+
 def healthcheck() -> int:
     """Ask the bot's own HTTP server; stdlib only, so it works in a minimal image."""
     import os
@@ -144,9 +178,13 @@ def healthcheck() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
-        return lint_cli.run(args)
+        from bot.knowledge.catalog import routing_checks
+
+        return lint_cli.run(args, corpus_checks=(routing_checks,))
     if args.command == "run":
         return run_bot()
+    if args.command == "triage":
+        return explain_triage(args)
     if args.command == "healthcheck":
         return healthcheck()
     if args.command == "digests":

@@ -6,6 +6,7 @@ filler words are taken out, so "hi, what is lupus?" is still routed as a questio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,13 @@ from bot.text.yamlfile import load_mapping
 FILE_NAME = "smalltalk.yml"
 
 
+_RUN = re.compile(r"(.)\1+")
+
+
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(strip_accents(normalise(text)).split())
+    """Words with runs of a letter made one, on both sides: "hiii" and "heyyy" are "hi" and
+    "hey", and "good" is compared as "god" with "good" written in the file."""
+    return tuple(_RUN.sub(r"\1", w) for w in strip_accents(normalise(text)).split())
 
 
 @dataclass(frozen=True)
@@ -31,16 +37,29 @@ class SmallTalk:
     def kinds(self) -> tuple[str, ...]:
         return tuple(self.phrases)
 
+    def _phrase_words(self) -> frozenset[str]:
+        cached: frozenset[str] | None = self.__dict__.get("_words")
+        if cached is None:
+            cached = frozenset(w for items in self.phrases.values() for p in items for w in p)
+            object.__setattr__(self, "_words", cached)
+        return cached
+
+    def _longest_first(self) -> list[tuple[tuple[str, ...], str]]:
+        cached: list[tuple[tuple[str, ...], str]] | None = self.__dict__.get("_sorted")
+        if cached is None:
+            cached = _ordered(self.phrases)
+            object.__setattr__(self, "_sorted", cached)
+        return cached
+
     def kind(self, text: str) -> str | None:
         """ "greeting", "thanks" or "goodbye" for pure small talk, else None."""
         words = list(_words(text))
         if not words or len(words) > 20:
             return None
+        if not all(w in self.filler or w in self._phrase_words() for w in words):
+            return None  # a word that is neither: a question, not small talk
         found: list[str] = []
-        everything = sorted(
-            ((phrase, kind) for kind, phrases in self.phrases.items() for phrase in phrases),
-            key=lambda item: -len(item[0]),
-        )
+        everything = self._longest_first()
         i = 0
         rest: list[str] = []
         while i < len(words):
@@ -55,6 +74,13 @@ class SmallTalk:
         if not found or any(w not in self.filler for w in rest):
             return None
         return next(kind for kind in self.kinds if kind in found)
+
+
+def _ordered(
+    phrases: Mapping[str, tuple[tuple[str, ...], ...]],
+) -> list[tuple[tuple[str, ...], str]]:
+    pairs = [(phrase, kind) for kind, items in phrases.items() for phrase in items]
+    return sorted(pairs, key=lambda item: -len(item[0]))
 
 
 def load_smalltalk(folder: Path) -> SmallTalk:

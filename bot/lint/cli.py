@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -14,7 +15,7 @@ from bot.lint.examples import examples
 from bot.lint.output import FORMATS
 from bot.lint.report import write_report
 from bot.lint.rules import RULES
-from bot.lint.runner import UsageError, config_folder, lint_loaded, prepare
+from bot.lint.runner import CorpusCheck, UsageError, config_folder, lint_loaded, prepare
 from bot.lint.watch import watch_paths
 
 
@@ -43,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, corpus_checks: Sequence[CorpusCheck] = ()) -> int:
+    """Lint as asked; ``corpus_checks`` (from the layers above) look across the folder."""
     paths: list[Path] = args.paths or [Path("content")]
     if args.list_rules:
         for rule in RULES:
@@ -66,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 seeds_dir=args.seeds,
                 html_dir=args.html,
                 interval=max(args.interval, 0.01),
+                corpus_checks=corpus_checks,
             )
         except UsageError as err:
             print(f"error: {err}", file=sys.stderr)
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     docs: list[LintDoc] | None = [] if args.html is not None else None
     try:
         files, config, seeds = prepare(paths, config_path=args.config, seeds_dir=args.seeds)
-        report = lint_loaded(files, config, seeds, docs)
+        report = lint_loaded(files, config, seeds, docs, corpus_checks)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from bot.lint.config import LintConfig, find_config, load_config
@@ -83,9 +83,11 @@ def lint_paths(
     *,
     config_path: Path | None = None,
     seeds_dir: Path | None = None,
+    corpus_checks: Sequence[CorpusCheck] = (),
 ) -> LintReport:
     """Lint files and folders; raises UsageError only for problems with the call itself."""
-    return lint_loaded(*prepare(paths, config_path=config_path, seeds_dir=seeds_dir))
+    files, config, seeds = prepare(paths, config_path=config_path, seeds_dir=seeds_dir)
+    return lint_loaded(files, config, seeds, corpus_checks=corpus_checks)
 
 
 def prepare(
@@ -104,11 +106,17 @@ def prepare(
     return files, config, seeds
 
 
+#: A check across the whole content folder (the routing data, say), handed in by a layer
+#: above the linter: it gets the explainers that loaded and the folder, returns findings.
+CorpusCheck = Callable[[Sequence[Explainer], Path], Iterable[Finding]]
+
+
 def lint_loaded(
     files: Sequence[Path],
     config: LintConfig,
     seeds: Seeds,
     keep_docs: list[LintDoc] | None = None,
+    corpus_checks: Sequence[CorpusCheck] = (),
 ) -> LintReport:
     """Lint already-collected files; each analysed file is appended to ``keep_docs`` when
     given (the HTML report shows sentences and positions the report itself does not keep).
@@ -119,9 +127,32 @@ def lint_loaded(
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _lint_loaded(files, config, seeds, keep_docs)
+        report = _lint_loaded(files, config, seeds, keep_docs)
     finally:
         gc.set_threshold(*thresholds)
+    if corpus_checks:
+        _run_corpus_checks(report, files, corpus_checks)
+    return report
+
+
+def _run_corpus_checks(
+    report: LintReport, files: Sequence[Path], checks: Sequence[CorpusCheck]
+) -> None:
+    """Add the corpus checks' findings to the files they are about, per folder."""
+    by_folder: dict[Path, list[Explainer]] = {}
+    for path in files:
+        loaded = load_file(path)
+        if isinstance(loaded, Explainer):
+            by_folder.setdefault(path.parent, []).append(loaded)
+    reports = {r.path: r for r in report.files}
+    for folder, explainers in by_folder.items():
+        for check in checks:
+            for finding in check(explainers, folder):
+                target = reports.get(finding.path)
+                if target is None:
+                    target = reports[finding.path] = FileReport(finding.path)
+                    report.files.append(target)
+                target.findings.append(finding)
 
 
 def _lint_loaded(

@@ -22,7 +22,7 @@ from bot.lint.document import LintDoc
 from bot.lint.findings import FileReport, Finding, LintReport
 from bot.lint.output import format_text
 from bot.lint.report import write_report
-from bot.lint.runner import UsageError, lint_loaded, prepare
+from bot.lint.runner import CorpusCheck, UsageError, lint_loaded, prepare
 from bot.text.content import content_files
 
 Stamp = tuple[int, int, int] | None
@@ -196,6 +196,7 @@ def watch_paths(
     interval: float = 0.5,
     out: Callable[[str], None] = _print,
     stop: Callable[[], bool] = lambda: False,
+    corpus_checks: Sequence[CorpusCheck] = (),
 ) -> int:
     """The ``--watch`` command: lint ``paths`` now and after every change until stopped.
 
@@ -209,7 +210,7 @@ def watch_paths(
         config_file = config_path or find_config(list(paths))
         used[:] = _inputs(config, config_file, [seeds_folder, *seeds.files])
         docs: list[LintDoc] | None = [] if html_dir is not None else None
-        report = lint_loaded(files, config, seeds, docs)
+        report = lint_loaded(files, config, seeds, docs, corpus_checks)
         if html_dir is not None and docs is not None:
             try:
                 write_report(report, docs, config, seeds, html_dir)

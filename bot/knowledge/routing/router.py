@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.knowledge.learned import Learned
+from bot.knowledge.learned import Learned, features_of
 from bot.knowledge.routing.config import RouterConfig
 from bot.knowledge.routing.terms import Terms
 from bot.knowledge.words import Zipf, zipf_for
@@ -43,8 +43,10 @@ FIELD_WEIGHTS = {"title": 3.0, "examples": 1.0, "summary": 2.0, "body": 0.5}
 BOUND_SHARE = 0.8
 #: How the two readers are mixed: each topic's learned score plus this much of its
 #: nearest-example score, then turned into shares that add up to 1 (softmax at TEMPERATURE).
-NEAREST_WEIGHT = 16.0
-TEMPERATURE = 1.0
+NEAREST_WEIGHT = 4.0
+TEMPERATURE = 2.0
+#: The off-topic reader's score from which a question counts as about something else.
+OFF_THRESHOLD = 1.0
 
 
 class ExplainerLike(Protocol):
@@ -91,6 +93,8 @@ class _Doc:
     topic: str
     vector: dict[str, float]
     norm: float
+    #: The example question as written (to leave it out again in the linter's check).
+    text: str = ""
 
 
 class Router:
@@ -106,6 +110,7 @@ class Router:
         bound: dict[str, str],
         config: RouterConfig,
         weak: frozenset[str],
+        off_topic: Learned | None = None,
     ) -> None:
         self.terms = terms
         self._docs = tuple(docs)
@@ -116,10 +121,16 @@ class Router:
         self._unknown_idf = max(idf.values(), default=1.0)
         self.config = config
         self._weak = weak
+        self._off_topic = off_topic
         self._by_term: dict[str, list[int]] = defaultdict(list)
         for i, doc in enumerate(self._docs):
             for term in doc.vector:
                 self._by_term[term].append(i)
+        # Words in a fifth or more of all examples ("lupus") tell the topics apart little and
+        # are in many examples: they are left out of the nearest-example sums (not of the
+        # norms), which keeps a question's scoring to a fraction of a millisecond.
+        common = max(20, len(self._docs) // 5)
+        self._postings = {t: ids for t, ids in self._by_term.items() if len(ids) <= common}
         self.topics = tuple(wholes)
 
     @classmethod
@@ -130,8 +141,12 @@ class Router:
         *,
         language: str = "en",
         zipf: Zipf | None = None,
+        off_topic: Sequence[str] = (),
     ) -> Router:
-        """Index the explainers with the editor's word lists and thresholds."""
+        """Index the explainers with the editor's word lists and thresholds.
+
+        ``off_topic`` are messages about something else entirely; from them and the topics'
+        examples a reader learns what an off-topic message looks like."""
         explainers = list(explainers)
         terms = Terms(config.synonyms, config.stopwords, language, zipf or zipf_for(language))
         vocabulary: set[str] = set()
@@ -140,7 +155,7 @@ class Router:
                 vocabulary.update(terms.plain_words(text))
         terms.learn_vocabulary(vocabulary)
 
-        raw_docs: list[tuple[str, dict[str, float]]] = []
+        raw_docs: list[tuple[str, dict[str, float], str]] = []
         whole_counts: dict[str, defaultdict[str, float]] = {}
         for e in explainers:
             whole: defaultdict[str, float] = defaultdict(float)
@@ -155,11 +170,11 @@ class Router:
                     for term, weight in vector.items():
                         whole[term] += weight * FIELD_WEIGHTS[name]
                     if name in ("title", "examples") and vector:
-                        raw_docs.append((e.command, vector))
+                        raw_docs.append((e.command, vector, text))
             whole_counts[e.command] = whole
 
         df: Counter[str] = Counter()
-        for _, vector in raw_docs:
+        for _, vector, _ in raw_docs:
             df.update(vector.keys())
         for whole in whole_counts.values():
             df.update(k for k in whole if k not in df)
@@ -184,7 +199,11 @@ class Router:
                 for t, w in vector.items()
             }
 
-        docs = [_Doc(topic, v, _norm(v)) for topic, vector in raw_docs if (v := weigh(vector))]
+        docs = [
+            _Doc(topic, v, _norm(v), text)
+            for topic, vector, text in raw_docs
+            if (v := weigh(vector))
+        ]
         questions = {
             e.command: [terms.expanded(q) for q in (e.title, *e.examples)] for e in explainers
         }
@@ -198,7 +217,11 @@ class Router:
         for topic, counts in whole_counts.items():
             vector = weigh({t: math.log1p(c) for t, c in counts.items()})
             wholes[topic] = (vector, _norm(vector) or 1.0)
-        return cls(terms, docs, wholes, learned, idf, bound, config, weak)
+        off = None
+        if off_topic:
+            everything = [q for qs in questions.values() for q in qs]
+            off = Learned.train([terms.expanded(q) for q in off_topic], everything, OFF_THRESHOLD)
+        return cls(terms, docs, wholes, learned, idf, bound, config, weak, off)
 
     # --- query side ---------------------------------------------------------------------
 
@@ -228,17 +251,19 @@ class Router:
         """Every topic's score in [0, 1] for the question."""
         return self._scores(self.query(text)[0])
 
-    def _scores(self, vector: dict[str, float]) -> dict[str, float]:
+    def _scores(self, vector: dict[str, float], skip: str | None = None) -> dict[str, float]:
         norm = _norm(vector)
         if not norm:
             return {topic: 0.0 for topic in self.topics}
         dots: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
-            for i in self._by_term.get(term, ()):
+            for i in self._postings.get(term, ()):
                 dots[i] += weight * self._docs[i].vector[term]
         nearest: dict[str, list[float]] = defaultdict(list)
         for i, dot in dots.items():
             doc = self._docs[i]
+            if skip is not None and doc.text == skip:
+                continue
             nearest[doc.topic].append(dot / (norm * doc.norm))
         result: dict[str, float] = {}
         for topic in self.topics:
@@ -251,15 +276,21 @@ class Router:
             )
         return result
 
-    def shares(self, text: str, nearest: dict[str, float]) -> dict[str, float]:
+    def shares(
+        self, text: str, nearest: dict[str, float], held_out_of: str | None = None
+    ) -> dict[str, float]:
         """Each topic's share (adding up to 1): its learned score and nearest examples."""
-        expanded = self.terms.expanded(text)
-        raw = {
-            topic: self._learned[topic].score(expanded) + NEAREST_WEIGHT * nearest[topic]
-            if topic in self._learned
-            else NEAREST_WEIGHT * nearest[topic]
-            for topic in self.topics
-        }
+        found = features_of(self.terms.expanded(text))
+
+        def learned(topic: str) -> float:
+            reader = self._learned.get(topic)
+            if reader is None:
+                return 0.0
+            if held_out_of is None:
+                return reader.score_features(found)
+            return reader.without(found, positive=topic == held_out_of)
+
+        raw = {t: learned(t) + NEAREST_WEIGHT * nearest[t] for t in self.topics}
         top = max(raw.values(), default=0.0)
         exp = {t: math.exp((v - top) / TEMPERATURE) for t, v in raw.items()}
         total = sum(exp.values()) or 1.0
@@ -267,16 +298,26 @@ class Router:
 
     def route(self, text: str) -> RouteResult:
         """The best topic if the router is confident; the two closest if they tie."""
+        return self._route(text, None)
+
+    def route_held_out(self, text: str, topic: str) -> RouteResult:
+        """How ``text``, one of ``topic``'s own examples, would route if it were not one:
+        its own example is not among the nearest, and the learned readers forget it."""
+        return self._route(text, topic)
+
+    def _route(self, text: str, held_out_of: str | None) -> RouteResult:
         vector, evidence = self.query(text)
-        nearest = self._scores(vector)
+        nearest = self._scores(vector, skip=text if held_out_of else None)
         if not vector or max(nearest.values(), default=0.0) <= 0.0:
             return RouteResult(None, 0.0, False, None, evidence=evidence, scores=nearest)
-        scores = self.shares(text, nearest)
+        scores = self.shares(text, nearest, held_out_of)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         best, score = ranked[0]
         runner_up, second = ranked[1] if len(ranked) > 1 else (None, 0.0)
         c = self.config
         on_topic = evidence >= c.min_evidence and nearest[best] >= c.min_similarity
+        if on_topic and self._off_topic is not None:
+            on_topic = not self._off_topic.says_features(features_of(self.terms.expanded(text)))
         confident = on_topic and score >= c.threshold and score - second >= c.margin
         offers: tuple[str, ...] = ()
         if on_topic and not confident and runner_up and score + second >= c.offer_share:

@@ -78,6 +78,19 @@ class _Context:
             pairs=raw.pairs,
         )
         self._frames: dict[str, list[tuple[int, int]]] = {}
+        # The patterns this message could match at all (by their anchor words), checked in
+        # full below; the rest are never tried.
+        present = set(words)
+        possible: set[int] = set()
+        for word in present:
+            possible.update(id(p) for p in rules.anchors.get(word, ()))
+        prefixes = dict(rules.prefix_anchors)
+        for word in present:
+            for n in range(1, len(word) + 1):
+                patterns = prefixes.get(word[:n])
+                if patterns:
+                    possible.update(id(p) for p in patterns)
+        self.possible = possible
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -89,7 +102,7 @@ class _Context:
             found = [
                 span
                 for pattern in self.rules.frames.get(frame, ())
-                for span in _all_spans(pattern, self.reading)
+                for span in _all_spans(pattern, self)
             ]
             self._frames[frame] = found
         return found
@@ -99,6 +112,15 @@ class _Context:
 
     def in_clause(self, frame: str, clause: int) -> bool:
         return any(self.reading.clause[s] == clause for s, _ in self.spans(frame))
+
+    def described_in(self, sentence: int) -> bool:
+        """Someone is described anywhere in the sentence (not only as an asker)."""
+        clauses = {
+            c
+            for c, s in zip(self.reading.clause, self.reading.sentence, strict=True)
+            if s == sentence
+        }
+        return any(self.described(c) for c in clauses)
 
     def described(self, clause: int) -> bool:
         """Someone is described in the clause: a person word that is not the asker of a
@@ -110,11 +132,14 @@ class _Context:
         )
 
 
-def _all_spans(pattern: Pattern, reading: Reading) -> Iterator[tuple[int, int]]:
+def _all_spans(pattern: Pattern, ctx: _Context) -> Iterator[tuple[int, int]]:
+    reading = ctx.reading
+    if id(pattern) not in ctx.possible or not pattern.present(reading.tokens):
+        return
     for lo, hi in reading.sentences:
         start = lo
         while start < hi:
-            found = pattern.find(reading.tokens, start, hi)
+            found = pattern.find(reading.tokens, start, hi, checked=True)
             if found is None:
                 break
             yield found
@@ -137,7 +162,9 @@ def _literal_words(*patterns: Pattern) -> frozenset[str]:
 def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[_Found]:
     reading = ctx.reading
     for pattern in concept.match:
-        for start, end in _all_spans(pattern, reading):
+        if id(pattern) not in ctx.possible:
+            continue
+        for start, end in _all_spans(pattern, ctx):
             yield start, end, pattern.source, _literal_words(pattern)
     if concept.together:
         whole = ((0, len(reading.words)),) if concept.within == "message" else ()
@@ -148,7 +175,8 @@ def _concept_hits(concept: Concept, ctx: _Context) -> Iterator[_Found]:
                     (
                         (span[0], span[1], p)
                         for p in alternatives
-                        if (span := p.find(reading.tokens, lo, hi)) is not None
+                        if id(p) in ctx.possible
+                        and (span := p.find(reading.tokens, lo, hi)) is not None
                     ),
                     None,
                 )
@@ -171,7 +199,7 @@ def _measurement_hits(measure: Measurement, ctx: _Context) -> Iterator[_Found]:
                 if any(lo <= value <= hi for lo, hi in measure.alarm):
                     yield i, i + 1, f"{word} alone", _MEASURED
         return
-    near = [span for p in measure.near for span in _all_spans(p, reading)]
+    near = [span for p in measure.near for span in _all_spans(p, ctx)]
     if not near:
         return
     if measure.form == "pair":
@@ -218,7 +246,7 @@ def _negated(
 def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found) -> str:
     start, end, _how, named = found
     for pattern in concept.unless:
-        for u_start, u_end in _all_spans(pattern, ctx.reading):
+        for u_start, u_end in _all_spans(pattern, ctx):
             if u_start < end and u_end > start:
                 return f"means something else: '{pattern.source}'"
     # A question or a thought ("should I say no and wait?", "I don't want to live") keeps
@@ -246,6 +274,8 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
     reported = now or ctx.described(clause) or found[3] is _MEASURED
     if ctx.in_sentence("general", sentence) and not reported:
         return "a general question, nobody described"
+    if sentence in ctx.reading.questions and not reported and not ctx.described_in(sentence):
+        return "a question with nobody described in it"
     return ""
 
 

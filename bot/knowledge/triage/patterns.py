@@ -147,9 +147,13 @@ class Pattern:
     def present(self, tokens: Tokens) -> bool:
         return all(slot.present(tokens) for slot in self.slots)
 
-    def find(self, tokens: Tokens, lo: int = 0, hi: int | None = None) -> tuple[int, int] | None:
-        """The first match inside ``tokens.words[lo:hi]`` as (start, end), or None."""
-        if not self.present(tokens):
+    def find(
+        self, tokens: Tokens, lo: int = 0, hi: int | None = None, *, checked: bool = False
+    ) -> tuple[int, int] | None:
+        """The first match inside ``tokens.words[lo:hi]`` as (start, end), or None.
+
+        ``checked``: the caller already knows every slot is present in the message."""
+        if not checked and not self.present(tokens):
             return None
         words = tokens.words
         limit = len(words) if hi is None else hi
@@ -168,6 +172,22 @@ class Pattern:
     def words(self) -> Iterator[Word]:
         for slot in self.slots:
             yield from slot.words()
+
+    def anchor(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The exact words and prefixes of its most selective slot: a message without any
+        of them cannot match, so most patterns are never tried on most messages."""
+
+        def cost(slot: _Slot) -> tuple[int, int]:
+            firsts = len(slot.exact) + len(slot.phrases)
+            return (
+                len(slot.prefixes) * 10 + firsts,
+                -min((len(p) for p in slot.prefixes), default=9),
+            )
+
+        slot = min(self.slots, key=cost)
+        exact = set(slot.exact) | {p[0].text for p in slot.phrases if not p[0].prefix}
+        prefixes = set(slot.prefixes) | {p[0].text for p in slot.phrases if p[0].prefix}
+        return frozenset(exact), tuple(sorted(prefixes))
 
 
 def _phrase_end(phrase: Phrase, words: tuple[str, ...], start: int, limit: int) -> int:

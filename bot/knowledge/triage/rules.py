@@ -108,6 +108,13 @@ class TriageRules:
     measurements: tuple[Measurement, ...] = ()
     negation_reach: int = 6
     speller: Speller | None = field(default=None, compare=False, repr=False)
+    #: Anchor word -> patterns, and (prefix, patterns): which patterns a message may match.
+    anchors: Mapping[str, tuple[Pattern, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    prefix_anchors: tuple[tuple[str, tuple[Pattern, ...]], ...] = field(
+        default=(), compare=False, repr=False
+    )
     #: Readers learned from ``safety_examples.yml``, by kind.
     learned: Mapping[str, Learned] = field(default_factory=dict, compare=False, repr=False)
 
@@ -336,6 +343,14 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     ]
     patterns += [p for ps in frames.values() for p in ps]
     patterns += [p for m in measurements for p in m.near]
+    by_word: dict[str, list[Pattern]] = {}
+    by_prefix: dict[str, list[Pattern]] = {}
+    for pattern in patterns:
+        exact_anchor, prefix_anchor = pattern.anchor()
+        for word in exact_anchor:
+            by_word.setdefault(word, []).append(pattern)
+        for prefix in prefix_anchor:
+            by_prefix.setdefault(prefix, []).append(pattern)
     exact = {w.text for p in patterns for w in p.words() if not w.prefix}
     prefixes = {w.text for p in patterns for w in p.words() if w.prefix}
     exact |= {w for phrase in breaks for w in phrase.split()} | set(shorthand.values())
@@ -349,6 +364,8 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
         measurements=measurements,
         negation_reach=reach,
         speller=Speller(exact, prefixes, zipf),
+        anchors={w: tuple(ps) for w, ps in by_word.items()},
+        prefix_anchors=tuple((p, tuple(ps)) for p, ps in sorted(by_prefix.items())),
     )
 
 
