@@ -129,7 +129,7 @@ async def test_stale_button_gets_the_menu_and_an_answer(bot: Bot) -> None:
         ("how does the treatment work", "therapy"),
         ("is it safe?", "side_effects"),
         ("what did they find", "study"),
-        ("can I get this?", "caveats"),
+        ("when will this be available?", "caveats"),
     ],
 )
 async def test_questions_in_own_words_get_the_matching_explainer(

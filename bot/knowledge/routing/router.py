@@ -39,14 +39,16 @@ NEAREST = 3
 EXAMPLE_SHARE = 0.75
 #: How much each part of an explainer says about what it covers, in its whole-text vector.
 FIELD_WEIGHTS = {"title": 3.0, "examples": 1.0, "summary": 2.0, "body": 0.5}
-#: A word used inside one phrase at least this often is bound to it ("car" to "car t").
+#: A word used inside one phrase at least this often is bound to it ("car" to "car t"),
+#: when it is an everyday word (this common or more on wordfreq's Zipf scale).
 BOUND_SHARE = 0.8
+EVERYDAY_ZIPF = 4.0
 #: How the two readers are mixed: each topic's learned score plus this much of its
 #: nearest-example score, then turned into shares that add up to 1 (softmax at TEMPERATURE).
 NEAREST_WEIGHT = 4.0
 TEMPERATURE = 2.0
 #: The off-topic reader's score from which a question counts as about something else.
-OFF_THRESHOLD = 1.0
+OFF_THRESHOLD = 0.5
 
 
 class ExplainerLike(Protocol):
@@ -181,9 +183,12 @@ class Router:
         n = len(raw_docs) + 1
         idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
 
+        # An everyday word the topics only use inside one phrase ("car" in "car T", "side"
+        # in "side effects") is bound to it: alone it is no evidence for a topic.
+        everyday = zipf or zipf_for(language)
         bound: dict[str, str] = {}
         for term, count in df.items():
-            if "_" in term:
+            if "_" in term or everyday(term) < EVERYDAY_ZIPF:
                 continue
             partners = [(b, df[b]) for b in df if "_" in b and term in b.split("_")]
             for bigram, together in partners:
