@@ -128,7 +128,7 @@ def main() -> None:
         for path in files:
             explainer = load_file(path)
             assert not hasattr(explainer, "message"), explainer
-            texts.append(analyse(explainer, config).scoring_text)  # type: ignore[arg-type]
+            texts.append(analyse(explainer, config).scoring_text)
         words = sum(len(t.split()) for t in texts) / len(texts)
 
         # Warm up both paths once (dictionary load, regex compiles, imports).

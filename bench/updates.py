@@ -24,6 +24,7 @@ import logging
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +74,10 @@ def echo_application_for(api_url: str, token: str) -> BotApplication:
     return application
 
 
+def _replies_to(update_id: int, message: object) -> bool:
+    return getattr(message, "reply_to_update_id", None) == update_id
+
+
 async def drive(sandbox: BotApiSandbox, users: int, messages: int) -> tuple[float, list[float]]:
     async def one_user(user_id: int) -> None:
         for i in range(messages):
@@ -83,9 +88,7 @@ async def drive(sandbox: BotApiSandbox, users: int, messages: int) -> tuple[floa
                 if u.chat_id == user_id
                 and u.payload.get("message", {}).get("message_id") == sent["message_id"]
             )
-            await sandbox.wait_for(
-                lambda m, uid=update.update_id: m.reply_to_update_id == uid, timeout=30
-            )
+            await sandbox.wait_for(partial(_replies_to, update.update_id), timeout=30)
 
     started = time.perf_counter()
     await asyncio.gather(*(one_user(1000 + u) for u in range(users)))

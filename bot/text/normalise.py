@@ -59,6 +59,8 @@ def normalise(text: str) -> str:
 
 def strip_accents(text: str) -> str:
     """ "después" is "despues", "niño" is "nino": people often type without accents."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -8,6 +8,7 @@ longer than Telegram's 4,096 characters are split between blocks, never inside a
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from bot.text.markdown import Block, Document, Inline, parse
@@ -123,18 +124,12 @@ def _units(html_text: str, limit: int) -> list[str]:
     return units
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _strip_tags(html_text: str) -> str:
     """The text of our own rendered HTML (every literal "<" in it is escaped)."""
-    out: list[str] = []
-    inside = False
-    for char in html_text:
-        if char == "<":
-            inside = True
-        elif char == ">" and inside:
-            inside = False
-        elif not inside:
-            out.append(char)
-    return html.unescape("".join(out))
+    return html.unescape(_TAG.sub("", html_text))
 
 
 def _cut_words(text: str, limit: int) -> list[str]:

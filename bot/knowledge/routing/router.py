@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.knowledge.learned import Learned, features_of
+from bot.knowledge.learned import Learned, Panel, features_of
 from bot.knowledge.routing.config import RouterConfig
 from bot.knowledge.routing.terms import Terms
 from bot.knowledge.words import Zipf, zipf_for
@@ -49,6 +49,8 @@ NEAREST_WEIGHT = 4.0
 TEMPERATURE = 2.0
 #: The off-topic reader's score from which a question counts as about something else.
 OFF_THRESHOLD = 0.5
+#: The off-topic reader's name beside the topics' (not a command: it has a space).
+OFF_TOPIC = "off topic"
 
 
 class ExplainerLike(Protocol):
@@ -118,6 +120,7 @@ class Router:
         self._docs = tuple(docs)
         self._wholes = wholes
         self._learned = learned
+        self._panel = Panel({**learned, **({OFF_TOPIC: off_topic} if off_topic else {})})
         self.idf = idf
         self._bound = bound
         self._unknown_idf = max(idf.values(), default=1.0)
@@ -132,7 +135,11 @@ class Router:
         # are in many examples: they are left out of the nearest-example sums (not of the
         # norms), which keeps a question's scoring to a fraction of a millisecond.
         common = max(20, len(self._docs) // 5)
-        self._postings = {t: ids for t, ids in self._by_term.items() if len(ids) <= common}
+        self._postings = {
+            t: tuple((i, self._docs[i].vector[t]) for i in ids)
+            for t, ids in self._by_term.items()
+            if len(ids) <= common
+        }
         self.topics = tuple(wholes)
 
     @classmethod
@@ -262,8 +269,8 @@ class Router:
             return {topic: 0.0 for topic in self.topics}
         dots: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
-            for i in self._postings.get(term, ()):
-                dots[i] += weight * self._docs[i].vector[term]
+            for i, doc_weight in self._postings.get(term, ()):
+                dots[i] += weight * doc_weight
         nearest: dict[str, list[float]] = defaultdict(list)
         for i, dot in dots.items():
             doc = self._docs[i]
@@ -281,19 +288,27 @@ class Router:
             )
         return result
 
+    def learned_scores(self, text: str, held_out_of: str | None = None) -> dict[str, float]:
+        """Every reader's score (each topic's, and the off-topic one's) for the question."""
+        found = features_of(self.terms.expanded(text))
+        if held_out_of is None:
+            return self._panel.scores(found)
+        scores = {
+            topic: reader.without(found, positive=topic == held_out_of)
+            for topic, reader in self._learned.items()
+        }
+        if self._off_topic is not None:
+            scores[OFF_TOPIC] = self._off_topic.without(found, positive=False)
+        return scores
+
     def shares(
-        self, text: str, nearest: dict[str, float], held_out_of: str | None = None
+        self, text: str, nearest: dict[str, float], learned_scores: dict[str, float] | None = None
     ) -> dict[str, float]:
         """Each topic's share (adding up to 1): its learned score and nearest examples."""
-        found = features_of(self.terms.expanded(text))
+        together = learned_scores if learned_scores is not None else self.learned_scores(text)
 
         def learned(topic: str) -> float:
-            reader = self._learned.get(topic)
-            if reader is None:
-                return 0.0
-            if held_out_of is None:
-                return reader.score_features(found)
-            return reader.without(found, positive=topic == held_out_of)
+            return together.get(topic, 0.0)
 
         raw = {t: learned(t) + NEAREST_WEIGHT * nearest[t] for t in self.topics}
         top = max(raw.values(), default=0.0)
@@ -315,14 +330,15 @@ class Router:
         nearest = self._scores(vector, skip=text if held_out_of else None)
         if not vector or max(nearest.values(), default=0.0) <= 0.0:
             return RouteResult(None, 0.0, False, None, evidence=evidence, scores=nearest)
-        scores = self.shares(text, nearest, held_out_of)
+        learned = self.learned_scores(text, held_out_of)
+        scores = self.shares(text, nearest, learned)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         best, score = ranked[0]
         runner_up, second = ranked[1] if len(ranked) > 1 else (None, 0.0)
         c = self.config
         on_topic = evidence >= c.min_evidence and nearest[best] >= c.min_similarity
         if on_topic and self._off_topic is not None:
-            on_topic = not self._off_topic.says_features(features_of(self.terms.expanded(text)))
+            on_topic = learned[OFF_TOPIC] < self._off_topic.threshold
         confident = on_topic and score >= c.threshold and score - second >= c.margin
         offers: tuple[str, ...] = ()
         if on_topic and not confident and runner_up and score + second >= c.offer_share:

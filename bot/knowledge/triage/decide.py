@@ -84,9 +84,12 @@ class _Context:
         possible: set[int] = set()
         for word in present:
             possible.update(id(p) for p in rules.anchors.get(word, ()))
-        prefixes = dict(rules.prefix_anchors)
+        prefixes = rules.prefix_index
+        lengths = rules.prefix_lengths
         for word in present:
-            for n in range(1, len(word) + 1):
+            for n in lengths:
+                if n > len(word):
+                    break
                 patterns = prefixes.get(word[:n])
                 if patterns:
                     possible.update(id(p) for p in patterns)
@@ -102,6 +105,7 @@ class _Context:
             found = [
                 span
                 for pattern in self.rules.frames.get(frame, ())
+                if id(pattern) in self.possible
                 for span in _all_spans(pattern, self)
             ]
             self._frames[frame] = found
@@ -286,7 +290,7 @@ def _hits(ctx: _Context) -> Iterator[Hit]:
         for concept in rules.concepts:
             if concept.kind != kind.name:
                 continue
-            found = list(_concept_hits(concept, ctx))
+            found = list(_concept_hits(concept, ctx)) if concept.could(ctx.possible) else []
             found += [
                 hit
                 for m in rules.measurements
@@ -324,18 +328,18 @@ def _verdict(hits: Sequence[Hit], rules: TriageRules, language: str, text: str) 
         hit = next((h for h in hits if h.kind == kind.name and not h.cancelled), None)
         if hit is not None:
             return Verdict(kind.name, kind.reply, f"{kind.name}.{hit.concept}", language)
-    return _learned_verdict(hits, rules, language, text)
+    return _learned_verdict({h.kind for h in hits}, rules, language, text)
 
 
 def _learned_verdict(
-    hits: Sequence[Hit], rules: TriageRules, language: str, text: str
+    found: set[str], rules: TriageRules, language: str, text: str
 ) -> Verdict | None:
-    """When no concept counts: the first kind whose learned reader says so.
+    """When no concept counts: the first kind (not among the kinds ``found``, cancelled)
+    whose learned reader says so.
 
     What an editor wrote down wins: a concept that counts decides ("should I stop my meds"
     is advice even if it reads a little like an emergency), and a concept of a kind found
     but cancelled ("a fever last week, gone now") is not brought back by the reader."""
-    found = {h.kind for h in hits}
     for kind in rules.kinds:
         if kind.name not in found and _learned_says(rules, kind.name, text):
             return Verdict(kind.name, kind.reply, f"{kind.name}.learned", language)
@@ -354,4 +358,10 @@ def triage(text: str, rules: TriageRules, language: str = "") -> Verdict | None:
     ctx = _Context(text, rules)
     if not ctx.words:
         return None
-    return _verdict(tuple(_hits(ctx)), rules, language, text)
+    kinds_found: set[str] = set()
+    for hit in _hits(ctx):  # in priority order: the first hit that counts decides
+        if not hit.cancelled:
+            reply = rules.kind(hit.kind).reply
+            return Verdict(hit.kind, reply, f"{hit.kind}.{hit.concept}", language)
+        kinds_found.add(hit.kind)
+    return _learned_verdict(kinds_found, rules, language, text)

@@ -63,20 +63,24 @@ class Tokens:
         self._prefix_starts: dict[str, list[int]] = {}
 
     def starts(self, word: Word) -> list[int]:
-        """Positions where ``word`` occurs (cached for prefixes)."""
+        """Positions where ``word`` occurs."""
         if not word.prefix:
             return self.positions.get(word.text, [])
-        found = self._prefix_starts.get(word.text)
+        return self.starting_with(word.text)
+
+    def starting_with(self, prefix: str) -> list[int]:
+        """Positions of words that start with ``prefix`` (cached: many patterns ask)."""
+        found = self._prefix_starts.get(prefix)
         if found is None:
             if self._vocab is None:
                 self._vocab = sorted(self.positions)
             found = []
-            i = bisect_left(self._vocab, word.text)
-            while i < len(self._vocab) and self._vocab[i].startswith(word.text):
+            i = bisect_left(self._vocab, prefix)
+            while i < len(self._vocab) and self._vocab[i].startswith(prefix):
                 found.extend(self.positions[self._vocab[i]])
                 i += 1
             found.sort()
-            self._prefix_starts[word.text] = found
+            self._prefix_starts[prefix] = found
         return found
 
 
@@ -104,7 +108,7 @@ class _Slot:
         """Cheap test: could this slot match anywhere in the message?"""
         if not self.exact.isdisjoint(tokens.positions):
             return True
-        if any(tokens.starts(Word(p, True)) for p in self.prefixes):
+        if any(tokens.starting_with(p) for p in self.prefixes):
             return True
         return any(tokens.starts(phrase[0]) for phrase in self.phrases)
 
@@ -113,7 +117,7 @@ class _Slot:
         for word in self.exact:
             found.update(tokens.positions.get(word, ()))
         for prefix in self.prefixes:
-            found.update(tokens.starts(Word(prefix, True)))
+            found.update(tokens.starting_with(prefix))
         for phrase in self.phrases:
             found.update(tokens.starts(phrase[0]))
         return sorted(found)

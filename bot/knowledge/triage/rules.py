@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,22 @@ class Concept:
     unless: tuple[Pattern, ...] = ()
     #: Where ``together`` lists must all be found: one "sentence", or the whole "message".
     within: str = "sentence"
+    #: The patterns' identities, to skip a concept a message cannot match (see ``could``).
+    _match_ids: frozenset[int] = field(init=False, compare=False, repr=False)
+    _together_ids: tuple[frozenset[int], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_match_ids", frozenset(id(p) for p in self.match))
+        together = tuple(frozenset(id(p) for p in part) for part in self.together)
+        object.__setattr__(self, "_together_ids", together)
+
+    def could(self, possible: set[int]) -> bool:
+        """Whether a message whose possible patterns are ``possible`` could match at all."""
+        if not self._match_ids.isdisjoint(possible):
+            return True
+        return bool(self._together_ids) and all(
+            not part.isdisjoint(possible) for part in self._together_ids
+        )
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,15 @@ class TriageRules:
     )
     #: Readers learned from ``safety_examples.yml``, by kind.
     learned: Mapping[str, Learned] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def prefix_index(self) -> dict[str, tuple[Pattern, ...]]:
+        return dict(self.prefix_anchors)
+
+    @cached_property
+    def prefix_lengths(self) -> tuple[int, ...]:
+        """The lengths of the prefix anchors, shortest first: the only ones worth trying."""
+        return tuple(sorted({len(prefix) for prefix, _ in self.prefix_anchors}))
 
     @property
     def replies(self) -> dict[str, str]:
