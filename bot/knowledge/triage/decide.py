@@ -66,7 +66,7 @@ class _Context:
 
     def __init__(self, text: str, rules: TriageRules) -> None:
         self.rules = rules
-        raw = read(text, rules.clause_breaks, dict(rules.shorthand))
+        raw = read(text, rules.clause_breaks, rules.shorthand, rules.clause_joins)
         speller = rules.speller
         words = [speller.canonical(w) for w in raw.words] if speller else list(raw.words)
         self.reading = Reading(
@@ -113,6 +113,11 @@ class _Context:
 
     def in_sentence(self, frame: str, sentence: int) -> bool:
         return any(self.reading.sentence[s] == sentence for s, _ in self.spans(frame))
+
+    def before_in_sentence(self, frame: str, sentence: int, end: int) -> bool:
+        """The frame starts in the sentence before ``end``: "if she gets a fever, ..." frames
+        what follows it, while "... ring if this happens" does not undo a report before it."""
+        return any(self.reading.sentence[s] == sentence and s < end for s, _ in self.spans(frame))
 
     def in_clause(self, frame: str, clause: int) -> bool:
         return any(self.reading.clause[s] == clause for s, _ in self.spans(frame))
@@ -273,7 +278,7 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
         return "a past event that is over"
     if ctx.spans("report"):  # "... I have it right now" somewhere in the message
         return ""
-    if not now and ctx.in_sentence("hypothetical", sentence):
+    if not now and ctx.before_in_sentence("hypothetical", sentence, end):
         return "a hypothetical"
     reported = now or ctx.described(clause) or found[3] is _MEASURED
     if ctx.in_sentence("general", sentence) and not reported:

@@ -9,6 +9,7 @@ fever, but ...") or a past time ("two years ago") only touches its own part of t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.knowledge.triage.patterns import Tokens
@@ -40,9 +41,20 @@ class Reading:
         return self.tokens.words
 
 
-def read(text: str, clause_breaks: frozenset[str], shorthand: dict[str, str]) -> Reading:
-    """Split a message into words, sentences and clauses (punctuation and break words)."""
+def read(
+    text: str,
+    clause_breaks: frozenset[str],
+    shorthand: Mapping[str, str],
+    joins: frozenset[str] = frozenset(),
+) -> Reading:
+    """Split a message into words, sentences and clauses (punctuation and break words).
+
+    ``joins`` are two-word phrases made of break words that break nothing together
+    ("just now": a time, not "just" starting a new thought)."""
     normal = normalise_typed(text)
+    for symbol in [k for k in shorthand if not k[:1].isalnum()]:  # "😂" is "lol"
+        if symbol in normal:
+            normal = normal.replace(symbol, f" {shorthand[symbol]} ")
     pair_spans = [
         (float(m.group(1)), float(m.group(2)), m.start()) for m in _READING.finditer(normal)
     ]
@@ -77,7 +89,10 @@ def read(text: str, clause_breaks: frozenset[str], shorthand: dict[str, str]) ->
             continue
         token = shorthand.get(token, token)
         for word in token.split():
-            if words and clause_of[-1] == clause and word in clause_breaks:
+            if words and sentence_of[-1] == sentence and f"{words[-1]} {word}" in joins:
+                if len(clause_of) > 1 and sentence_of[-2] == sentence:
+                    clause = clause_of[-1] = clause_of[-2]  # undo the first word's break
+            elif words and clause_of[-1] == clause and word in clause_breaks:
                 clause += 1
             elif (
                 words

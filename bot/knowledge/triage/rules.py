@@ -120,6 +120,8 @@ class TriageRules:
     #: Words (or two-word phrases, "and i") that start a new clause.
     clause_breaks: frozenset[str]
     shorthand: Mapping[str, str]
+    #: Two break words that together break nothing ("just now").
+    clause_joins: frozenset[str] = frozenset()
     #: Words that end a negation's reach: a new subject ("... not work for me, I will ...").
     negation_stops: frozenset[str] = frozenset()
     measurements: tuple[Measurement, ...] = ()
@@ -343,12 +345,21 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
     kinds = _kinds(top.get("kinds"), order)
     groups = _groups(top.get("groups"))
     reading = _mapping(top.get("reading") or {}, "reading")
-    _keys(reading, {*FRAMES, "clause_breaks", "negation_reach", "negation_stops"}, "reading")
+    _keys(
+        reading,
+        {*FRAMES, "clause_breaks", "clause_joins", "negation_reach", "negation_stops"},
+        "reading",
+    )
     stops = frozenset(prepare(w) for w in _texts(reading.get("negation_stops"), "negation_stops"))
     frames = {name: _patterns(reading.get(name), f"reading: {name}", groups) for name in FRAMES}
     breaks = frozenset(
         prepare(w) for w in _texts(reading.get("clause_breaks"), "reading: clause_breaks")
     )
+    joins = frozenset(
+        prepare(w) for w in _texts(reading.get("clause_joins"), "reading: clause_joins")
+    )
+    if any(len(j.split()) != 2 for j in joins):
+        raise _Problem("reading: clause_joins are two-word phrases, such as 'just now'")
     reach = reading.get("negation_reach", 6)
     if not isinstance(reach, int) or not 1 <= reach <= 12:
         raise _Problem("reading: negation_reach is a number of words from 1 to 12")
@@ -385,6 +396,7 @@ def compile_rules(data: Any, zipf: Callable[[str], float]) -> TriageRules:
         concepts=concepts,
         frames=frames,
         clause_breaks=breaks,
+        clause_joins=joins,
         negation_stops=stops,
         shorthand=shorthand,
         measurements=measurements,
