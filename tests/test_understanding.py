@@ -53,7 +53,11 @@ def test_missing_small_talk_file_recognises_nothing(tmp_path: Path) -> None:
 
 
 def test_a_near_tie_offers_both_topics_and_the_menu(catalog: Catalog) -> None:
-    probes = ("Is lupus a kind of cancer?", "did anyone in the study get really sick from it")
+    probes = (
+        "what is lupus and how does car t fix it",
+        "Is lupus a kind of cancer?",
+        "did anyone in the study get really sick from it",
+    )
     for text in probes:
         result = catalog.router.route(text)
         if result.offers:

@@ -93,11 +93,14 @@ def load_knowledge(content_dir: Path, explainers: Sequence[Explainer]) -> Knowle
     the file at fault). Used by the catalog and by the linter's routing checks."""
     synonyms = content_dir / SYNONYMS_FILE
     smalltalk = load_smalltalk(content_dir)
+    off_topic = load_off_topic(content_dir)
+    # Messages that are none of the safety kinds, for the learned readers to learn from: the
+    # topics' questions, small talk and everyday messages about other things.
     ordinary = [q for e in explainers for q in (e.title, *e.examples)]
     ordinary += [" ".join(p) for phrases in smalltalk.phrases.values() for p in phrases]
+    ordinary += off_topic
     safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"), ordinary)
     messages = load_messages(content_dir)
-    off_topic = load_off_topic(content_dir)
     config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     router = Router.from_config(explainers, config, off_topic=off_topic)
     return Knowledge(router, safety, messages, smalltalk)

@@ -47,8 +47,10 @@ EVERYDAY_ZIPF = 4.0
 #: nearest-example score, then turned into shares that add up to 1 (softmax at TEMPERATURE).
 NEAREST_WEIGHT = 4.0
 TEMPERATURE = 2.0
-#: The off-topic reader's score from which a question counts as about something else.
-OFF_THRESHOLD = 0.5
+#: The off-topic reader's score from which a question counts as about something else: 0, more
+#: likely off topic than not (on the examples left out one at a time, it catches 88% of the
+#: off-topic messages and loses 0.8% of the topic questions; 0.5 caught 85% and lost 0.6%).
+OFF_THRESHOLD = 0.0
 #: The off-topic reader's name beside the topics' (not a command: it has a space).
 OFF_TOPIC = "off topic"
 
