@@ -27,6 +27,7 @@ from bot.devtools.sandbox.models import (
     SandboxEvent,
     SentMessage,
     _Chat,
+    _Delay,
     _Fault,
     _Query,
     _RateLimits,
@@ -79,6 +80,8 @@ class _SandboxCore:
         "answerCallbackQuery",
         "sendChatAction",
         "getChat",
+        "getChatMember",
+        "getChatAdministrators",
     )
 
     def __init__(
@@ -130,6 +133,7 @@ class _SandboxCore:
         self._webhook_task: asyncio.Task[None] | None = None
         self._last_webhook_error: tuple[int, str] | None = None
         self._faults: list[_Fault] = []
+        self._delays: list[_Delay] = []
         self._rates: _RateLimits | None = None
         self._listeners: list[Listener] = []
         self._consumed_messages: set[tuple[int, int]] = set()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from typing import Final
 
 from bot.devtools.sandbox.core import _SandboxCore
-from bot.devtools.sandbox.models import ApiError, _Bucket, _Chat, _Fault, _RateLimits
+from bot.devtools.sandbox.models import ApiError, _Bucket, _Chat, _Delay, _Fault, _RateLimits
 
 _DEFAULT_DESCRIPTIONS: Final = {
     400: "Bad Request",
@@ -48,6 +49,11 @@ class _Faults(_SandboxCore):
             text = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults.append(_Fault(method.lower(), status, text, retry_after, count))
 
+    def delay_next(self, method: str, seconds: float, *, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` answer ``seconds`` late, and succeed: a slow
+        network, where the bot's request times out although Telegram did the work."""
+        self._delays.append(_Delay(method.lower(), seconds, count))
+
     def set_rate_limits(
         self,
         global_per_second: float | None = 30.0,
@@ -78,6 +84,17 @@ class _Faults(_SandboxCore):
                 if fault.remaining == 0:
                     self._faults.remove(fault)
                 raise ApiError(fault.status, fault.description, retry_after=fault.retry_after)
+
+    async def _inject_delay(self, method: str) -> None:
+        for delay in self._delays:
+            if delay.remaining > 0 and (
+                delay.method == method or (delay.method == "*" and method != "getupdates")
+            ):
+                delay.remaining -= 1
+                if delay.remaining == 0:
+                    self._delays.remove(delay)
+                await asyncio.sleep(delay.seconds)
+                return
 
     def _check_rate(self, chat: _Chat) -> None:
         rates = self._rates

@@ -11,7 +11,7 @@ import time
 from typing import Final
 
 from bot.devtools.sandbox.checks import _Checks
-from bot.devtools.sandbox.core import _as_bool, _as_str, _copy
+from bot.devtools.sandbox.core import _as_bool, _as_int, _as_str, _copy
 from bot.devtools.sandbox.faults import _Faults
 from bot.devtools.sandbox.models import (
     JSON,
@@ -338,6 +338,50 @@ class _BotApiMethods(_Checks, _Faults):
         self.chat_actions.append(ChatAction(chat.id, action, time.monotonic()))
         self._emit(SandboxEvent("chat_action", chat.id, action=action))
         return True
+
+    async def _api_get_chat_member(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        user_id = _as_int(params.get("user_id"))
+        if user_id == self.bot_id:
+            return {"user": self.bot_user, "status": "member"}
+        if user_id is None or user_id not in self._users:
+            raise ApiError(400, "Bad Request: PARTICIPANT_ID_INVALID")
+        if chat.type == "private":
+            status = "member" if user_id in (chat.id, self.bot_id) else None
+            if status is None:
+                raise ApiError(400, "Bad Request: user not found")
+        else:
+            status = chat.admins.get(user_id, "member")
+        return self._member(user_id, status)
+
+    async def _api_get_chat_administrators(self, params: JSON) -> list[JSON]:
+        chat = self._chat(params)
+        if chat.type == "private":
+            raise ApiError(400, "Bad Request: there are no administrators in the private chat")
+        return [self._member(uid, status) for uid, status in sorted(chat.admins.items())]
+
+    def _member(self, user_id: int, status: str) -> JSON:
+        member: JSON = {"user": self._users[user_id], "status": status}
+        if status == "administrator":
+            member.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": True,
+                    "can_restrict_members": True,
+                    "can_promote_members": False,
+                    "can_change_info": True,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                }
+            )
+        elif status == "creator":
+            member["is_anonymous"] = False
+        return member
 
     async def _api_get_chat(self, params: JSON) -> JSON:
         chat = self._chat(params)

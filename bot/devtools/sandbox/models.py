@@ -154,6 +154,8 @@ class _Chat:
     last_name: str | None = None
     username: str | None = None
     forbidden: str | None = None  # the 403 description, when the bot can't write here
+    #: In groups: user id -> "creator" or "administrator" (everyone else is a "member").
+    admins: dict[int, str] = field(default_factory=dict)
     next_message_id: int = 1
     messages: dict[int, _Stored] = field(default_factory=dict)
 
@@ -181,6 +183,15 @@ class _Fault:
     status: int
     description: str
     retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class _Delay:
+    """The next ``remaining`` calls of ``method`` take ``seconds`` longer, then succeed."""
+
+    method: str  # lower case, or "*"
+    seconds: float
     remaining: int
 
 

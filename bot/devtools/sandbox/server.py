@@ -119,6 +119,7 @@ class _Server(_Faults):
         self.calls.append(call)
         try:
             self._inject_fault(name.lower())
+            await self._inject_delay(name.lower())
             result = await method(params)
         except ApiError as err:
             call.ok, call.error_code, call.description = False, err.code, err.description

@@ -79,6 +79,20 @@ class _UserSide(_SandboxCore):
             chat.username = username or chat.username
         return chat.to_json()
 
+    def set_admin(self, chat_id: int, user_id: int, status: str = "administrator") -> None:
+        """Make a user an administrator ("administrator" or "creator") of a group, or a plain
+        member again (``status="member"``), as getChatMember will report."""
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            raise ValueError("administrators exist in groups only; add the group first")
+        if status not in ("administrator", "creator", "member"):
+            raise ValueError("status is administrator, creator or member")
+        self.add_user(user_id)
+        if status == "member":
+            chat.admins.pop(user_id, None)
+        else:
+            chat.admins[user_id] = status
+
     # --- the user side: things a user does ----------------------------------------------------
 
     async def send_message(
