@@ -268,9 +268,9 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
         return ""
     sentence = ctx.reading.sentence[start]
     clause = ctx.reading.clause[start]
-    if ctx.in_sentence("literal", sentence):
-        return "not meant literally"
     now = ctx.in_clause("now", clause)
+    if not now and ctx.in_sentence("literal", sentence):  # "lol ... and now I'm short of breath"
+        return "not meant literally"
     recent = now or ctx.in_clause("recent", clause)
     if not recent and ctx.in_clause("past", clause):
         return "a past event that is over"
