@@ -114,10 +114,17 @@ class _Context:
     def in_sentence(self, frame: str, sentence: int) -> bool:
         return any(self.reading.sentence[s] == sentence for s, _ in self.spans(frame))
 
-    def before_in_sentence(self, frame: str, sentence: int, end: int) -> bool:
-        """The frame starts in the sentence before ``end``: "if she gets a fever, ..." frames
-        what follows it, while "... ring if this happens" does not undo a report before it."""
-        return any(self.reading.sentence[s] == sentence and s < end for s, _ in self.spans(frame))
+    def first_before_in_sentence(self, frame: str, sentence: int, end: int) -> int | None:
+        """Where the frame first starts in the sentence before ``end``: "if she gets a fever,
+        ..." frames what follows it, while "... ring if this happens" does not undo a report
+        before it."""
+        starts = [s for s, _ in self.spans(frame) if self.reading.sentence[s] == sentence]
+        return min((s for s in starts if s < end), default=None)
+
+    def in_clause_from(self, frame: str, clause: int, start: int) -> bool:
+        """The frame is in the clause at or after word ``start`` ("if this is it, she can't
+        breathe right now": the "now" after the "if" makes it a report)."""
+        return any(self.reading.clause[s] == clause and s >= start for s, _ in self.spans(frame))
 
     def in_clause(self, frame: str, clause: int) -> bool:
         return any(self.reading.clause[s] == clause for s, _ in self.spans(frame))
@@ -278,8 +285,9 @@ def _cancelled(ctx: _Context, concept: Concept, kind_context: str, found: _Found
         return "a past event that is over"
     if ctx.spans("report"):  # "... I have it right now" somewhere in the message
         return ""
-    if not now and ctx.before_in_sentence("hypothetical", sentence, end):
-        return "a hypothetical"
+    hypothetical = ctx.first_before_in_sentence("hypothetical", sentence, end)
+    if hypothetical is not None and not ctx.in_clause_from("now", clause, hypothetical):
+        return "a hypothetical"  # "what should I do if she ever can't breathe"
     reported = now or ctx.described(clause) or found[3] is _MEASURED
     if ctx.in_sentence("general", sentence) and not reported:
         return "a general question, nobody described"

@@ -108,6 +108,9 @@ class Kind:
     context: str
     #: The learned reader's score from which a message counts (None: no learned reader).
     learned_threshold: float | None = None
+    #: A person may be in danger: the reply goes first, past flood control and ahead of
+    #: everything else queued for the chat, and is tried until it is sent.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,11 @@ class TriageRules:
     def kind_names(self) -> tuple[str, ...]:
         """Kinds in priority order (the first one found wins)."""
         return tuple(kind.name for kind in self.kinds)
+
+    @property
+    def urgent_kinds(self) -> frozenset[str]:
+        """The kinds whose replies go first and are never given up early."""
+        return frozenset(kind.name for kind in self.kinds if kind.urgent)
 
     def kind(self, name: str) -> Kind:
         return next(k for k in self.kinds if k.name == name)
@@ -252,7 +260,7 @@ def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
     kinds: list[Kind] = []
     for name in order:
         spec = _mapping(specs[name], f"kinds: {name}")
-        _keys(spec, {"reply", "context", "learned_threshold"}, f"kinds: {name}")
+        _keys(spec, {"reply", "context", "learned_threshold", "urgent"}, f"kinds: {name}")
         reply = spec.get("reply")
         if not isinstance(reply, str) or not reply.strip():
             raise _Problem(f"kinds: {name}: a reply text is needed")
@@ -266,7 +274,10 @@ def _kinds(raw: Any, order: list[str]) -> tuple[Kind, ...]:
         ):
             raise _Problem(f"kinds: {name}: learned_threshold must be a number")
         learned = None if threshold is None else float(threshold)
-        kinds.append(Kind(name, reply.strip(), str(context), learned))
+        urgent = spec.get("urgent", False)
+        if not isinstance(urgent, bool):
+            raise _Problem(f"kinds: {name}: urgent is true or false")
+        kinds.append(Kind(name, reply.strip(), str(context), learned, urgent))
     return tuple(kinds)
 
 
