@@ -27,7 +27,7 @@ test: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq \
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # The fast part (well under 30 s): style, types, layers, content, and the tests not marked
 # slow, postgres or browser.

@@ -33,6 +33,19 @@ LINT_REJECTIONS = Counter(
     registry=REGISTRY,
 )
 TOPICS = Gauge("bot_topics", "Topics being served.", registry=REGISTRY)
+SEND_FAILURES = Counter(
+    "bot_send_failures_total",
+    "Sends Telegram did not take, by what was done (retry, wait, gone, give_up, unsure) and"
+    " whether the reply was a safety reply.",
+    ["failure", "reply"],
+    registry=REGISTRY,
+)
+DATABASE = Counter(
+    "bot_database_calls_total",
+    "Database work from the chat: done, timed_out, failed, or dropped (a full queue).",
+    ["outcome"],
+    registry=REGISTRY,
+)
 
 
 def count_reply(kind: str, safety_kinds: Collection[str] = ()) -> None:
@@ -50,6 +63,23 @@ def count_reply(kind: str, safety_kinds: Collection[str] = ()) -> None:
         ROUTING.labels("not_sure").inc()
 
 
+#: The update kinds the Bot API documents; anything else is counted as "other", so a forged
+#: or future update cannot add label series without end.
+UPDATE_KINDS = frozenset(
+    {
+        "message", "edited_message", "channel_post", "edited_channel_post",
+        "business_connection", "business_message", "edited_business_message",
+        "deleted_business_messages", "message_reaction", "message_reaction_count",
+        "inline_query", "chosen_inline_result", "callback_query", "shipping_query",
+        "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
+        "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
+        "removed_chat_boost",
+    }
+)  # fmt: skip
+
+
 def update_kind(payload: dict[str, object]) -> str:
-    """The update's type ("message", "callback_query", ...) from its JSON."""
-    return next((k for k in payload if k != "update_id"), "unknown")
+    """The update's type ("message", "callback_query", ...) from its JSON: one of
+    ``UPDATE_KINDS``, or "other"."""
+    kind = next((k for k in payload if k != "update_id"), "other")
+    return kind if kind in UPDATE_KINDS else "other"

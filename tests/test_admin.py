@@ -195,15 +195,42 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
         database.complete(
             claim, command="symptoms", next_due_at=next_day, now=SLOT, up_to_date_sent=False
         )
-        before = {chat: database.export_chat(chat) for chat in (1, 2)}
+        old_tables = ("subscriptions", "deliveries")  # what 0001 had
+        with database.engine.connect() as connection:
+            before = {
+                chat: {
+                    table: [
+                        dict(row._mapping)
+                        for row in connection.execute(
+                            text(f"SELECT * FROM {table} WHERE chat_id = {chat}")  # noqa: S608
+                        )
+                    ]
+                    for table in old_tables
+                }
+                for chat in (1, 2)
+            }
         database.migrate()
         database.migrate()  # and again: nothing to do
         with database.engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-        assert versions == [("0003",)]
-        assert {chat: database.export_chat(chat) for chat in (1, 2)} == before
+        assert versions == [("0004",)]
+        with database.engine.connect() as connection:
+            after = {
+                chat: {
+                    table: [
+                        dict(row._mapping)
+                        for row in connection.execute(
+                            text(f"SELECT * FROM {table} WHERE chat_id = {chat}")  # noqa: S608
+                        )
+                    ]
+                    for table in old_tables
+                }
+                for chat in (1, 2)
+            }
+        assert after == before and before[1]["subscriptions"]
+        assert database.export_chat(1)["pending_steps"] == []
         assert database.delivered(1) == {"symptoms"}
         database.record_unsure("works after the upgrade", NOW)
         assert database.top_unsure() == [("works after the upgrade", 1)]

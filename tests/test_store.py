@@ -85,7 +85,7 @@ def db(url: str) -> Iterator[Database]:
 
 
 #: Tables that by design hold no chat or user id (admin statistics); checked to stay so.
-NO_ID_TABLES = {"digest_outcomes", "unsure_questions", "send_schedule"}
+NO_ID_TABLES = {"digest_outcomes", "unsure_questions", "send_schedule", "content_version"}
 
 
 def rows_about(db: Database, chat_id: int) -> dict[str, int]:
@@ -167,7 +167,7 @@ def test_migrate_twice_and_schema_matches_the_code(db: Database) -> None:
     db.migrate()
     with db.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0003",)]
+        assert versions == [("0004",)]
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
         indexes = {i["name"] for i in inspect(connection).get_indexes("subscriptions")}
@@ -229,14 +229,15 @@ def test_unsubscribe_keeps_history_and_delete_chat_leaves_no_row_anywhere(db: Da
     assert db.delivered(7) == {"symptoms"}
 
     db.unsubscribe(7)  # resubscribing later must not repeat old news
-    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 1}
+    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 1, "pending_steps": 0}
     db.subscribe(7, BERLIN, day)
+    db.set_pending(7, "zone", "d|0900", day)  # half-way through "type your time zone"
 
-    assert db.delete_chat(7) == 2
-    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 0}
-    assert db.export_chat(7) == {"subscriptions": [], "deliveries": []}
+    assert db.delete_chat(7) == 3
+    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
+    assert db.export_chat(7) == {"subscriptions": [], "deliveries": [], "pending_steps": []}
     assert db.delete_chat(7) == 0
-    assert rows_about(db, 8) == {"subscriptions": 1, "deliveries": 1}
+    assert rows_about(db, 8) == {"subscriptions": 1, "deliveries": 1, "pending_steps": 0}
 
 
 def test_bulk_subscribe_creates_and_changes(db: Database) -> None:
@@ -252,7 +253,7 @@ def test_end_keeps_nothing(db: Database) -> None:
     claim = claim_one(db, NOW + timedelta(days=1))
     finish(db, claim, NOW + timedelta(days=1))
     db.end(9)
-    assert rows_about(db, 9) == {"subscriptions": 0, "deliveries": 0}
+    assert rows_about(db, 9) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
 
 
 def test_export_is_exactly_what_is_stored(db: Database) -> None:
@@ -266,7 +267,7 @@ def test_export_is_exactly_what_is_stored(db: Database) -> None:
         up_to_date_sent=False,
     )
     stored = db.export_chat(5)
-    assert set(stored) == {"subscriptions", "deliveries"}
+    assert set(stored) == {"subscriptions", "deliveries", "pending_steps"}
     (subscription,) = stored["subscriptions"]
     assert set(subscription) == {c.name for c in subscriptions.columns}
     assert subscription == {
@@ -359,7 +360,7 @@ def test_unsubscribing_during_a_claim_wins(db: Database) -> None:
     claim = claim_one(db, now)
     db.unsubscribe(1)
     assert finish(db, claim, now) is False
-    assert rows_about(db, 1) == {"subscriptions": 0, "deliveries": 0}
+    assert rows_about(db, 1) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
     db.subscribe(1, BERLIN, now)  # and subscribing again does not revive the old claim
     assert finish(db, claim, now) is False
 

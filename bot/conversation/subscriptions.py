@@ -1,10 +1,13 @@
 """/subscribe, /settings, /unsubscribe, /privacy and /deletedata as plain functions.
 
-Button flows keep their state in the callback data itself ("s:w3|0900|Europe/Berlin" is
-weekly on Thursday at 09:00 in Berlin), so nothing is held in memory between taps and a
-restart loses no half-finished choice. Only "type my time zone" needs to remember one
-step, which the handler keeps per chat. Database calls are synchronous; handlers run
-these functions in a thread.
+Button flows keep their state in the callback data itself ("s:42:w3|0900|Europe/Berlin" is
+weekly on Thursday at 09:00 in Berlin, in a flow user 42 started), so nothing is held in
+memory between taps, a restart loses no half-finished choice, and any replica can take the
+next tap. Only "type my time zone" waits for a message instead of a tap; that step is kept
+in the database (``set_pending``), for the same reason. The user id in the data says who
+started the flow: in a group, only they or an administrator may press on (the handler
+checks). Database calls are synchronous; handlers run these functions in a database
+thread.
 """
 
 from __future__ import annotations
@@ -24,6 +27,23 @@ from bot.text.yamlfile import load_mapping
 
 PREFIX = "s:"
 CHOICES_FILE = "digests.yml"
+#: The pending step "type your time zone" (``Database.set_pending``).
+ZONE_STEP = "zone"
+
+
+def data(actor: int, action: str) -> str:
+    """A button's callback data: who started the flow, and what the button does."""
+    return f"{PREFIX}{actor}:{action}"
+
+
+def parse(callback_data: str) -> tuple[int | None, str]:
+    """(the user who started the flow, the action); None for buttons from before user ids
+    were kept (they still work in private chats)."""
+    rest = callback_data[len(PREFIX) :]
+    head, colon, tail = rest.partition(":")
+    if colon and head.isdigit():
+        return int(head), tail
+    return None, rest
 
 
 @dataclass(frozen=True)
@@ -78,7 +98,12 @@ def save(
 
 
 def subscribe_command(
-    catalog: Catalog, database: Database, chat_id: int, args: Sequence[str], now: datetime
+    catalog: Catalog,
+    database: Database,
+    chat_id: int,
+    actor: int,
+    args: Sequence[str],
+    now: datetime,
 ) -> Reply:
     """``/subscribe`` starts the buttons; ``/subscribe daily 09:00 Europe/Berlin`` saves."""
     messages = catalog.messages
@@ -87,8 +112,8 @@ def subscribe_command(
             "subscribe",
             messages.get("sub_ask_cadence"),
             (
-                Button(messages.get("btn_daily"), PREFIX + "d"),
-                Button(messages.get("btn_weekly"), PREFIX + "w"),
+                Button(messages.get("btn_daily"), data(actor, "d")),
+                Button(messages.get("btn_weekly"), data(actor, "w")),
             ),
         )
     try:
@@ -99,60 +124,75 @@ def subscribe_command(
 
 
 def subscribe_button(
-    catalog: Catalog, choices: Choices, database: Database, chat_id: int, data: str, now: datetime
+    catalog: Catalog,
+    choices: Choices,
+    database: Database,
+    chat_id: int,
+    actor: int,
+    state: str,
+    now: datetime,
 ) -> Reply:
-    """One tap of the /subscribe flow; the data holds every choice made so far."""
+    """One tap of the /subscribe flow; ``state`` holds every choice made so far."""
     messages = catalog.messages
-    state = data[len(PREFIX) :]
     parts = state.split("|")
     try:
         if state == "w":
             rows = [
                 tuple(
-                    Button(messages.words("weekdays_short")[d], f"{PREFIX}w{d}")
+                    Button(messages.words("weekdays_short")[d], data(actor, f"w{d}"))
                     for d in range(start, min(start + 4, 7))
                 )
                 for start in (0, 4)
             ]
             return _reply("subscribe", messages.get("sub_ask_weekday"), *rows)
         if len(parts) == 1 and (state == "d" or (state[:1] == "w" and state[1:].isdigit())):
-            buttons = [Button(t, f"{PREFIX}{state}|{t.replace(':', '')}") for t in choices.times]
+            buttons = [
+                Button(t, data(actor, f"{state}|{t.replace(':', '')}")) for t in choices.times
+            ]
             rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
             return _reply("subscribe", messages.get("sub_ask_time"), *rows)
         if len(parts) == 2:
-            rows = [(Button(z, f"{PREFIX}{state}|{z}"),) for z in choices.zones]
-            rows.append((Button(messages.get("btn_type_zone"), f"{PREFIX}{state}|?"),))
+            _spec_from(f"{state}|UTC")  # only choices we offer go on
+            rows = [(Button(z, data(actor, f"{state}|{z}")),) for z in choices.zones]
+            rows.append((Button(messages.get("btn_type_zone"), data(actor, f"{state}|?")),))
             return _reply("subscribe", messages.get("sub_ask_zone"), *rows)
         if len(parts) == 3 and parts[2] == "?":
+            base = f"{parts[0]}|{parts[1]}"
+            _spec_from(f"{base}|UTC")
+            database.set_pending(chat_id, ZONE_STEP, base, now)
             return _reply("subscribe_type_zone", messages.get("sub_type_zone"))
         if len(parts) == 3:
             return save(catalog, database, chat_id, _spec_from(state), now)
     except (ValueError, ScheduleError, IndexError):
         pass
-    return subscribe_command(catalog, database, chat_id, (), now)  # an old or odd button
-
-
-def pending_zone_state(data: str) -> str | None:
-    """For the "type my time zone" button: the choices to complete with the typed zone."""
-    state = data[len(PREFIX) :]
-    return state[: -len("|?")] if state.endswith("|?") else None
+    return subscribe_command(catalog, database, chat_id, actor, (), now)  # an old or odd button
 
 
 def typed_zone(
-    catalog: Catalog, database: Database, chat_id: int, state: str, text: str, now: datetime
+    catalog: Catalog,
+    database: Database,
+    chat_id: int,
+    actor: int,
+    state: str,
+    text: str,
+    now: datetime,
 ) -> Reply:
+    """The message after "type your time zone": ``state`` is what was chosen before."""
     try:
         zone = parse_zone(text.strip())
         spec = _spec_from(f"{state}|{zone}")
     except ScheduleError as err:
+        database.set_pending(chat_id, ZONE_STEP, state, now)  # they may try again
         text = catalog.messages.raw("sub_bad", problem=problem(catalog.messages, err))
         return _reply("subscribe_bad", text)
     except (ValueError, IndexError):  # choices we never offered: start the flow again
-        return subscribe_command(catalog, database, chat_id, (), now)
+        return subscribe_command(catalog, database, chat_id, actor, (), now)
     return save(catalog, database, chat_id, spec, now)
 
 
-def settings(catalog: Catalog, database: Database, chat_id: int, now: datetime) -> Reply:
+def settings(
+    catalog: Catalog, database: Database, chat_id: int, actor: int, now: datetime
+) -> Reply:
     messages = catalog.messages
     subscription = database.get(chat_id)
     if subscription is None:
@@ -167,8 +207,8 @@ def settings(catalog: Catalog, database: Database, chat_id: int, now: datetime) 
         "settings",
         text,
         (
-            Button(messages.get("btn_change"), PREFIX + "new"),
-            Button(messages.get("btn_stop"), PREFIX + "stop"),
+            Button(messages.get("btn_change"), data(actor, "new")),
+            Button(messages.get("btn_stop"), data(actor, "stop")),
         ),
     )
 
@@ -191,23 +231,29 @@ def privacy(catalog: Catalog, database: Database, chat_id: int) -> Reply:
     return _reply("privacy", catalog.messages.raw("privacy", stored="\n".join(lines)))
 
 
-def delete_request(catalog: Catalog) -> Reply:
+def delete_request(catalog: Catalog, actor: int) -> Reply:
     messages = catalog.messages
     return _reply(
         "delete_confirm",
         messages.get("delete_confirm"),
         (
-            Button(messages.get("btn_delete_yes"), PREFIX + "del:yes"),
-            Button(messages.get("btn_delete_no"), PREFIX + "del:no"),
+            Button(messages.get("btn_delete_yes"), data(actor, "del:yes")),
+            Button(messages.get("btn_delete_no"), data(actor, "del:no")),
         ),
     )
 
 
 def button(
-    catalog: Catalog, choices: Choices, database: Database, chat_id: int, data: str, now: datetime
+    catalog: Catalog,
+    choices: Choices,
+    database: Database,
+    chat_id: int,
+    actor: int,
+    action: str,
+    now: datetime,
 ) -> Reply:
-    """Every "s:" button: the subscribe flow, settings actions, the delete confirmation."""
-    action = data[len(PREFIX) :]
+    """Every "s:" button (``action`` after the user id): the subscribe flow, the settings
+    actions, the delete confirmation."""
     if action == "del:yes":
         database.delete_chat(chat_id)
         return _reply("deleted", catalog.messages.get("deleted"))
@@ -216,8 +262,8 @@ def button(
     if action == "stop":
         return unsubscribe(catalog, database, chat_id)
     if action == "new":
-        return subscribe_command(catalog, database, chat_id, (), now)
-    return subscribe_button(catalog, choices, database, chat_id, data, now)
+        return subscribe_command(catalog, database, chat_id, actor, (), now)
+    return subscribe_button(catalog, choices, database, chat_id, actor, action, now)
 
 
-__all__ = ["MENU_DATA", "Choices", "button", "load_choices"]
+__all__ = ["MENU_DATA", "Choices", "button", "data", "load_choices", "parse"]

@@ -114,6 +114,19 @@ def for_text(catalog: Catalog, text: str) -> Reply:
     return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.command)
 
 
+def safety_first(catalog: Catalog, text: str) -> Reply | None:
+    """The emergency or crisis reply when the message needs one (the kinds the safety file
+    marks ``urgent``), else None. Read before flood control and before anything that
+    waits on the database, so nothing can hold it back."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    verdict = triage(cleaned, catalog.safety)
+    if verdict is None or verdict.kind not in catalog.safety.urgent_kinds:
+        return None
+    return Reply((OutMessage(verdict.reply),), verdict.kind, extra={"rule": verdict.rule_id})
+
+
 def did_you_mean(catalog: Catalog, commands: tuple[str, ...]) -> OutMessage:
     """The close topics as buttons, each on its own row, then "All topics"."""
     offered = [t for c in commands if (t := catalog.topic(c)) is not None]

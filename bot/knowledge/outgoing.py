@@ -49,6 +49,10 @@ class Failure(Enum):
     GONE = "gone"
     #: Telegram refused this message for good (any other 400): do not repeat it.
     GIVE_UP = "give_up"
+    #: The request may have reached Telegram (it timed out after it was sent): sending it
+    #: again may deliver it twice. Explainers and digests are not repeated; a safety reply
+    #: is, once (one duplicate is acceptable there, silence is not).
+    UNSURE = "unsure"
 
 
 class SendFailure(Exception):

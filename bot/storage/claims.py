@@ -231,6 +231,21 @@ class Claims(Store):
             )
         return bool(result.rowcount)
 
+    def release_all(self, claims: Sequence[Claim], at: datetime) -> int:
+        """``release`` for many claims in one transaction (a fan-out stopping early gives
+        its unsent rows back at once, so another worker takes them over immediately)."""
+        row = subscriptions.c
+        released = 0
+        with self._write() as connection:
+            for claim in claims:
+                result = connection.execute(
+                    update(subscriptions)
+                    .where(row.chat_id == claim.chat_id, row.claim_token == claim.claim_token)
+                    .values(claimed_until=at, claim_token=None)
+                )
+                released += result.rowcount
+        return released
+
     def explain_claim_sql(self, now: datetime) -> str:
         """The database's plan for the claiming query (it is planned, not run)."""
         prefix = "EXPLAIN QUERY PLAN " if self.dialect == "sqlite" else "EXPLAIN "

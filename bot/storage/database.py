@@ -5,8 +5,9 @@ already had (to pick the next one). No names, no message texts.
 
 ``Database`` is the one object the rest of the bot holds: this module adds migrations,
 subscribers and privacy (what /privacy shows, what /deletedata removes) to the claim cycle
-of ``claims`` and the statistics of ``stats``; ``schema`` has the tables and ``engine`` the
-connections. The methods are synchronous; the bot calls them through ``asyncio.to_thread``.
+of ``claims``, the statistics of ``stats`` and the replicas' shared state of ``shared``;
+``schema`` has the tables and ``engine`` the connections. The methods are synchronous; the
+bot calls them through ``worker.DatabaseWorker`` (bounded threads, deadlines).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.schedule import CADENCES, DigestSpec, next_due
 from bot.storage.claims import Claim, Claims, spec_of_row
 from bot.storage.engine import DatabaseError, Store
 from bot.storage.schema import CHAT_TABLES, deliveries, metadata, subscriptions
+from bot.storage.shared import SharedState
 from bot.storage.stats import Stats, hour_of, normalise_question
 
 __all__ = [
@@ -70,7 +72,7 @@ def _row(chat_id: int, spec: DigestSpec, now: datetime) -> dict[str, Any]:
     }
 
 
-class Database(Claims, Stats):
+class Database(Claims, Stats, SharedState):
     """Subscriptions in SQLite (one file, shared by processes) or PostgreSQL."""
 
     # --- schema ------------------------------------------------------------------------
@@ -93,6 +95,8 @@ class Database(Claims, Stats):
         try:
             with self._write() as connection:
                 if self.dialect == "postgresql":
+                    # A migration may rebuild an index on a big table: no statement limit.
+                    connection.execute(text("SET LOCAL statement_timeout = 0"))
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
                     )

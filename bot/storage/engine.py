@@ -21,7 +21,14 @@ from sqlalchemy.pool import StaticPool
 from bot.settings import DEFAULT_DATABASE_URL
 
 #: How long a SQLite writer waits for another process's write lock before failing.
-SQLITE_BUSY_SECONDS = 30.0
+SQLITE_BUSY_SECONDS = 10.0
+#: PostgreSQL: connecting (the whole start-up exchange), one statement, waiting for a lock.
+#: A silent server (packets dropped) is noticed by these and by TCP keepalives, not never.
+CONNECT_SECONDS = 5
+STATEMENT_SECONDS = 15
+LOCK_SECONDS = 5
+#: How long a thread waits for a free pooled connection before failing.
+POOL_SECONDS = 5
 
 
 class DatabaseError(Exception):
@@ -47,6 +54,31 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
+def postgres_connect_args(url_options: str = "") -> dict[str, Any]:
+    """libpq settings for every connection: time limits, and TCP keepalives so a dead peer
+    is noticed in seconds (``tcp_user_timeout``: unacknowledged data for 10 s). Options
+    already in the URL (``?options=-csearch_path=...``) are kept, ahead of ours."""
+    options = (f"{url_options} " if url_options else "") + (
+        f"-c statement_timeout={STATEMENT_SECONDS * 1000}"
+        f" -c lock_timeout={LOCK_SECONDS * 1000}"
+        " -c idle_in_transaction_session_timeout=30000"
+    )
+    return {
+        "connect_timeout": CONNECT_SECONDS,
+        "options": options,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
+    }
+
+
+def _url_options(url: URL) -> str:
+    value = url.query.get("options", "")
+    return " ".join(value) if isinstance(value, tuple) else str(value)
+
+
 class Store:
     """An engine for one database URL, with read and write transactions."""
 
@@ -59,7 +91,12 @@ class Store:
                 self.engine = self._sqlite_engine()
             else:
                 self.engine = create_engine(
-                    self.url, pool_pre_ping=True, pool_size=5, max_overflow=20
+                    self.url,
+                    pool_pre_ping=True,
+                    pool_size=5,
+                    max_overflow=20,
+                    pool_timeout=POOL_SECONDS,
+                    connect_args=postgres_connect_args(_url_options(self.url)),
                 )
         except (NoSuchModuleError, ArgumentError, ImportError, OSError) as err:
             raise DatabaseError(f"cannot open the database {shown}: {err}") from None

@@ -86,8 +86,29 @@ send_schedule = Table(
     Column("next_free_at", UTCDateTime, nullable=False),
 )
 
+#: A step of a flow waiting for the chat's next message ("type your time zone"), with the
+#: choices made so far; shared by replicas, forgotten when done or after ``PENDING_FOR``.
+pending_steps = Table(
+    "pending_steps",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("step", String(16), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+PENDING_FOR = timedelta(minutes=15)
+
+#: The content's version: /reload on any replica bumps it, and every replica reloads.
+content_version = Table(
+    "content_version",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
 #: Every table that holds rows about a chat: /privacy shows them, /deletedata empties them.
-CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries)
+CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries, pending_steps)
 
 #: Digest outcomes per hour, summed over every worker: what /stats shows admins. No chat ids.
 digest_outcomes = Table(

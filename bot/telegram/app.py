@@ -13,6 +13,7 @@ import signal
 import time
 
 from telegram import Bot, Update
+from telegram.error import Conflict, TelegramError
 from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
@@ -21,14 +22,21 @@ from bot.digests.fanout import DigestSender, DigestSettings, Ticker
 from bot.knowledge.catalog import Catalog
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.worker import DatabaseUnavailable, DatabaseWorker
 from bot.telegram import handlers
 from bot.telegram.flood import FloodGate
 from bot.telegram.menu import bot_commands
+from bot.telegram.outbox import Outbox, Pace
 from bot.telegram.send import Transport
 from bot.telegram.state import CONTEXT_TYPES, BotApplication
 from bot.telegram.web import WebServer
 
 log = logging.getLogger(__name__)
+
+#: How often each replica asks the database whether another one ran /reload.
+CONTENT_POLL_SECONDS = 10.0
+#: At shutdown, how long a digest fan-out may take to give its unsent rows back.
+FANOUT_STOP_SECONDS = 5.0
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -36,12 +44,24 @@ async def _post_init(application: BotApplication) -> None:
     commands = bot_commands(state)
     await application.bot.set_my_commands(commands)
     log.info("registered %d commands", len(commands))
+    assert application.job_queue is not None
+    if state.database is not None and state.worker is not None:
+        try:
+            state.content_version = await state.worker.call(
+                state.database.content_version, lane="health", timeout=5.0
+            )
+        except DatabaseUnavailable:
+            log.warning("could not read the content version; the next poll will")
+        application.job_queue.run_repeating(
+            handlers.check_content_version,
+            interval=CONTENT_POLL_SECONDS,
+            first=CONTENT_POLL_SECONDS,
+        )
     sender = state.digest_sender
     if sender is not None:
         assert isinstance(sender.send, Transport)
         await sender.send.initialize()
         state.ticker = Ticker(sender)
-        assert application.job_queue is not None
         every = state.settings.digest_tick_seconds
         # On the minute (for the default 60 s), so "09:00" goes out at 09:00:00, not 09:00:47.
         application.job_queue.run_repeating(
@@ -50,10 +70,13 @@ async def _post_init(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    sender = application.bot_data.digest_sender
+    state = application.bot_data
+    sender = state.digest_sender
     if sender is not None:
         assert isinstance(sender.send, Transport)
         await sender.send.shutdown()
+    if state.worker is not None:
+        state.worker.stop()
 
 
 def digest_transport(settings: Settings) -> Transport:
@@ -74,14 +97,22 @@ def digest_sender(
     database: Database,
     catalog: Catalog,
     digest_settings: DigestSettings | None = None,
+    worker: DatabaseWorker | None = None,
 ) -> DigestSender:
     """The fan-out as ``run`` and ``digests send-due`` both build it; its ``send`` is a
-    ``Transport`` to ``initialize`` before the first tick and ``shutdown`` after the last."""
+    ``Transport`` to ``initialize`` before the first tick and ``shutdown`` after the last.
+    With a ``worker``, its database calls run in the worker's digest lane, with deadlines."""
+
+    async def on_worker(function: object, *args: object) -> object:
+        assert worker is not None and callable(function)
+        return await worker.call(function, *args, lane="digests", timeout=20.0)
+
     return DigestSender(
         digest_transport(settings),
         database,
         catalog,
         digest_settings or DigestSettings(rate_per_second=settings.digest_rate_per_second),
+        database_call=on_worker if worker is not None else None,
     )
 
 
@@ -95,8 +126,12 @@ def build_application(
     choices: Choices | None = None,
     digest_settings: DigestSettings | None = None,
     tick: bool = True,
+    pace: Pace | None = None,
 ) -> BotApplication:
-    """The bot; with a database it also offers digests and, with ``tick``, sends them."""
+    """The bot; with a database it also offers digests and, with ``tick``, sends them.
+
+    ``pace`` replaces Telegram's per-chat limits in the outbox (benchmarks and tests whose
+    "user" is a script that sends hundreds of messages)."""
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.token)
@@ -112,11 +147,18 @@ def build_application(
     state.settings = settings
     state.catalog = catalog
     state.flood = flood or FloodGate()
+    transport = Transport(application.bot)
+    state.outbox = (
+        Outbox(transport) if pace is None else Outbox(transport, private=pace, group=pace)
+    )
     if database is not None:
         state.database = database
+        state.worker = DatabaseWorker()
         state.choices = choices or Choices()
         if tick:
-            state.digest_sender = digest_sender(settings, database, catalog, digest_settings)
+            state.digest_sender = digest_sender(
+                settings, database, catalog, digest_settings, state.worker
+            )
     handlers.register(application)
     return application
 
@@ -137,8 +179,20 @@ async def start(application: BotApplication, *, poll_interval: float = 0.0) -> N
         log.info("webhook registered; updates arrive over HTTP")
         return
     assert application.updater is not None
+    state = application.bot_data
+
+    def on_polling_error(err: TelegramError) -> None:
+        if isinstance(err, Conflict):  # another process polls with this token
+            if not state.conflict:
+                log.error("another bot process is polling with this token (409 Conflict)")
+            state.conflict_at = time.monotonic()
+            return
+        log.warning("polling failed: %s; retrying", type(err).__name__)
+
     await application.updater.start_polling(
-        poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES
+        poll_interval=poll_interval,
+        allowed_updates=Update.ALL_TYPES,
+        error_callback=on_polling_error,
     )
 
 
@@ -153,10 +207,17 @@ def web_server(application: BotApplication, settings: Settings) -> WebServer:
 
 
 async def stop(application: BotApplication) -> None:
+    """Stop taking updates, let the digest fan-out give its rows back, finish the updates
+    being handled and the replies queued, then close."""
+    state = application.bot_data
+    state.shutting_down = True  # the webhook answers 503 from now on: Telegram retries
+    if state.ticker is not None:
+        await state.ticker.stop(FANOUT_STOP_SECONDS)
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
         await application.stop()
+    await state.outbox.close()
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

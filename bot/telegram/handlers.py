@@ -4,7 +4,14 @@ Nothing here knows what lupus is; the words come from ``conversation`` and the c
 The bot's own commands each get a ``CommandHandler`` from the one command table
 (``bot.commands``); admin commands are registered behind ``filters.Chat`` of the admin
 chats, so anyone else falls through to the catch-all and gets the unknown-command answer.
-Message texts are never logged at INFO; chat ids only at DEBUG.
+
+Safety first, whatever else goes wrong: ``gate`` runs before every other handler and
+reads every text meant for the bot; an emergency or crisis message gets its reply through
+the outbox's safety lane (first in the chat's queue, tried until sent) before flood
+control, and before anything waits on the database. Every reply goes through the outbox
+(paced per chat); every database call through the worker (bounded threads, deadlines), so
+a silent database costs a "try again later", not a silent bot.
+Message texts are never logged at any level; chat ids only at DEBUG.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, ChatMemberUpdated, Message, MessageEntity, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -32,49 +39,139 @@ from telegram.ext import (
 from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
 from bot.conversation import admin, subscriptions, topics
-from bot.knowledge.outgoing import Reply
-from bot.knowledge.triage import triage
+from bot.knowledge.outgoing import OutMessage, Reply
 from bot.settings import Settings
-from bot.storage.database import Database
+from bot.storage.worker import DatabaseUnavailable
 from bot.telegram.flood import Verdict
 from bot.telegram.menu import bot_commands
-from bot.telegram.send import send_reply
 from bot.telegram.state import BotApplication, BotState, Context
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
-#: chat_data key: the subscribe choices waiting for a typed time zone.
-PENDING_ZONE = "pending_zone"
+T = TypeVar("T")
+#: How long a "this user is (not) an administrator of that group" answer is kept.
+ADMIN_CACHE_SECONDS = 60.0
+ADMIN_CACHE_SIZE = 10_000
+#: The pending-step lookup on each message is only worth a short wait.
+PENDING_TIMEOUT = 1.5
 
 
-async def reply(context: Context, chat_id: int, answer: Reply) -> bool:
-    """Send a reply and count it; False when the chat cannot be reached any more."""
-    sent = await send_reply(context.bot, chat_id, answer)
+async def reply(context: Context, chat_id: int, answer: Reply, *, safety: bool = False) -> bool:
+    """Send a reply through the chat's lane and count it; False when it could not go out."""
+    state = context.bot_data
+    sent = await state.outbox.send(chat_id, answer, safety=safety)
     if sent:
-        metrics.count_reply(answer.kind, context.bot_data.catalog.safety.kind_names)
+        metrics.count_reply(answer.kind, state.catalog.safety.kind_names)
     return sent
+
+
+def _plain(catalog_message: str, kind: str) -> Reply:
+    return Reply((OutMessage(catalog_message),), kind)
+
+
+async def database(context: Context, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` on the database worker; ``DatabaseUnavailable`` when it is down."""
+    worker = context.bot_data.worker
+    if worker is None:
+        raise DatabaseUnavailable("no database worker")
+    return await worker.call(function, *args)
+
+
+def unavailable(context: Context) -> Reply:
+    return _plain(context.bot_data.catalog.messages.get("database_unavailable"), "db_unavailable")
 
 
 # --- gatekeeping -----------------------------------------------------------------------------
 
 
-async def flood_control(update: Update, context: Context) -> None:
-    """Runs before every other handler (group -1), so it also counts every update."""
+def _readable_text(update: Update, username: str) -> tuple[Message, str] | None:
+    """A text message for the bot that is not a command: private, or addressed in a group."""
+    message = update.message or update.edited_message
+    if message is None or message.text is None or message.text.startswith("/"):
+        return None
+    if message.chat.type == ChatType.PRIVATE:
+        return message, message.text
+    if _is_group(message):
+        text = _addressed_text(message, username)
+        if text is not None:
+            return message, text
+    return None
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Runs before every other handler (group -1): counts the update, answers an emergency
+    or crisis message at once (and nothing else handles it), then applies flood control."""
     metrics.UPDATES.labels(metrics.update_kind(update.to_dict())).inc()
+    state = context.bot_data
+    readable = _readable_text(update, context.bot.username.lower())
+    if readable is not None:
+        message, text = readable
+        answer = topics.safety_first(state.catalog, text)
+        if answer is not None:
+            log.info("text message answered: %s", answer.kind)
+            await reply(context, message.chat_id, answer, safety=True)
+            raise ApplicationHandlerStop
     user = update.effective_user
     if user is None:
         return
-    verdict = context.bot_data.flood.check(user.id, time.monotonic())
+    verdict = state.flood.check(user.id, time.monotonic())
     if verdict is Verdict.ALLOW:
         return
     if update.callback_query is not None:
         await _answer(update.callback_query)
     chat = update.effective_chat
     if verdict is Verdict.WARN and chat is not None and chat.type == ChatType.PRIVATE:
-        await reply(context, chat.id, topics.slow_down(context.bot_data.catalog))
+        await reply(context, chat.id, topics.slow_down(state.catalog))
     log.debug("flood control: %s update from a user", verdict.value)
     raise ApplicationHandlerStop
+
+
+async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    """Whether the user administers the group (getChatMember, kept for a minute)."""
+    cache = context.bot_data.admins
+    now = time.monotonic()
+    known = cache.get((chat_id, user_id))
+    if known is not None and known[1] > now:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as err:  # cannot tell: refuse, and ask again next time
+        log.info("could not check a group administrator: %s", type(err).__name__)
+        return False
+    answer = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+    if len(cache) >= ADMIN_CACHE_SIZE:
+        cache.clear()
+    cache[(chat_id, user_id)] = (answer, now + ADMIN_CACHE_SECONDS)
+    return answer
+
+
+async def may_manage(update: Update, context: Context) -> bool:
+    """Who may change a chat's subscription or data: in a private chat its user; in a group
+    its administrators (also when anonymous, posting as the group), nobody else."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return user is not None and user.id == chat.id
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous administrator
+    if user is None or chat.type == ChatType.CHANNEL:
+        return False
+    return await is_admin(context, chat.id, user.id)
+
+
+async def _refuse(update: Update, context: Context) -> bool:
+    """True (and the group is told why) when the sender may not manage this chat."""
+    if await may_manage(update, context):
+        return False
+    chat = update.effective_chat
+    if chat is not None:
+        text = context.bot_data.catalog.messages.get("group_admins_only")
+        await reply(context, chat.id, _plain(text, "admins_only"))
+    return True
 
 
 def _is_group(message: Message) -> bool:
@@ -139,40 +236,53 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _with_database(
+def _actor(update: Update) -> int:
+    user = update.effective_user
+    return user.id if user is not None else 0
+
+
+async def _managed(
     update: Update, context: Context, work: Callable[..., Reply], *args: object
 ) -> None:
-    """Answer with ``work(catalog, database, chat_id, *args)``, run in a thread (it blocks)."""
+    """Answer with ``work(catalog, database, chat_id, *args)`` on the database worker,
+    when the sender may manage this chat; "try again later" when the database is down."""
     message = update.effective_message
     state = context.bot_data
-    if message is None or state.database is None:
+    if message is None or state.database is None or await _refuse(update, context):
         return
-    answer = await asyncio.to_thread(work, state.catalog, state.database, message.chat_id, *args)
+    try:
+        answer = await database(
+            context, work, state.catalog, state.database, message.chat_id, *args
+        )
+    except DatabaseUnavailable as err:
+        log.warning("database unavailable for a command: %s", err)
+        answer = unavailable(context)
     await reply(context, message.chat_id, answer)
 
 
 async def on_subscribe(update: Update, context: Context) -> None:
-    await _with_database(
-        update, context, subscriptions.subscribe_command, context.args or [], _now()
-    )
+    args = context.args or []
+    await _managed(update, context, subscriptions.subscribe_command, _actor(update), args, _now())
 
 
 async def on_settings(update: Update, context: Context) -> None:
-    await _with_database(update, context, subscriptions.settings, _now())
+    await _managed(update, context, subscriptions.settings, _actor(update), _now())
 
 
 async def on_unsubscribe(update: Update, context: Context) -> None:
-    await _with_database(update, context, subscriptions.unsubscribe)
+    await _managed(update, context, subscriptions.unsubscribe)
 
 
 async def on_privacy(update: Update, context: Context) -> None:
-    await _with_database(update, context, subscriptions.privacy)
+    await _managed(update, context, subscriptions.privacy)
 
 
 async def on_deletedata(update: Update, context: Context) -> None:
-    if update.effective_message is not None:
-        chat_id = update.effective_message.chat_id
-        await reply(context, chat_id, subscriptions.delete_request(context.bot_data.catalog))
+    message = update.effective_message
+    if message is None or await _refuse(update, context):
+        return
+    answer = subscriptions.delete_request(context.bot_data.catalog, _actor(update))
+    await reply(context, message.chat_id, answer)
 
 
 async def on_stats(update: Update, context: Context) -> None:
@@ -183,8 +293,11 @@ async def on_stats(update: Update, context: Context) -> None:
     if state.database is None:
         answer = admin.no_database(state.catalog)
     else:
-        stats = await asyncio.to_thread(admin.collect_stats, state.database, _now())
-        answer = admin.stats_reply(state.catalog, stats)
+        try:
+            stats = await database(context, admin.collect_stats, state.database, _now())
+            answer = admin.stats_reply(state.catalog, stats)
+        except DatabaseUnavailable:
+            answer = unavailable(context)
     await reply(context, message.chat_id, answer)
 
 
@@ -203,11 +316,15 @@ async def on_preview(update: Update, context: Context) -> None:
 async def on_reload(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
-        await reply(context, message.chat_id, await reload_catalog(context))
+        await reply(context, message.chat_id, await reload_catalog(context, announce=True))
 
 
-async def reload_catalog(context: Context) -> Reply:
-    """Swap new content in for chats and digests, then register the new command menu."""
+async def reload_catalog(context: Context, *, announce: bool = False) -> Reply:
+    """Swap new content in for chats and digests, then register the new command menu.
+
+    ``announce`` (an admin's /reload): also bump the content version in the database, so
+    every other replica reloads within ``content_poll_seconds`` (``check_content_version``).
+    """
     state = context.bot_data
     async with state.reload_lock:
         result = await asyncio.to_thread(
@@ -218,12 +335,37 @@ async def reload_catalog(context: Context) -> Reply:
             return result.refusal
         state.swap_catalog(result.catalog)
         log.info("content reloaded: %d topic(s)", len(result.catalog.topics))
+        if announce and state.database is not None:
+            try:
+                state.content_version = await database(
+                    context, state.database.bump_content_version, _now()
+                )
+            except DatabaseUnavailable:
+                log.warning("could not tell the other replicas about the reload")
         try:
             await context.bot.set_my_commands(bot_commands(state))
         except TelegramError as err:
             log.warning("could not register commands after a reload: %s", type(err).__name__)
             return admin.reload_done(result.catalog, registered=False)
         return admin.reload_done(result.catalog, registered=True)
+
+
+async def check_content_version(context: Context) -> None:
+    """A job: reload when another replica's /reload bumped the content version."""
+    state = context.bot_data
+    if state.database is None or state.worker is None:
+        return
+    try:
+        version = await state.worker.call(
+            state.database.content_version, lane="health", timeout=3.0
+        )
+    except DatabaseUnavailable:
+        return
+    if version <= state.content_version:
+        return
+    state.content_version = version
+    answer = await reload_catalog(context)
+    log.info("content version %d from another replica: %s", version, answer.kind)
 
 
 #: The handler of each command in ``bot.commands.COMMANDS`` (a test holds the two together).
@@ -256,6 +398,26 @@ async def on_topic_command(update: Update, context: Context) -> None:
     await reply(context, message.chat_id, topics.for_command(context.bot_data.catalog, name))
 
 
+async def _pending_zone(update: Update, context: Context, chat_id: int) -> str | None:
+    """The choices waiting for a typed time zone in this chat, taken; None when there are
+    none, the sender may not manage the chat, or the database is slow (skipped then)."""
+    state = context.bot_data
+    worker = state.worker
+    if state.database is None or worker is None or not worker.healthy:
+        return None
+    try:
+        pending = await worker.call(
+            state.database.pop_pending, chat_id, _now(), timeout=PENDING_TIMEOUT
+        )
+    except DatabaseUnavailable:
+        return None
+    if pending is None or pending[0] != subscriptions.ZONE_STEP:
+        return None
+    if not await may_manage(update, context):
+        return None
+    return pending[1]
+
+
 async def on_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
@@ -267,33 +429,30 @@ async def on_text(update: Update, context: Context) -> None:
             return
     state = context.bot_data
     catalog = state.catalog
-    pending = context.chat_data.pop(PENDING_ZONE, None) if context.chat_data is not None else None
-    database = state.database
-    if pending and database is not None and triage(text or "", catalog.safety) is None:
-        # The answer to "type my time zone"; safety still reads every message first.
-        answer = await asyncio.to_thread(
-            subscriptions.typed_zone,
-            catalog,
-            database,
-            message.chat_id,
-            pending,
-            text or "",
-            _now(),
-        )
+    pending = await _pending_zone(update, context, message.chat_id)
+    if pending is not None and state.database is not None:
+        # The answer to "type my time zone" (the gate has already read it for safety).
+        try:
+            answer = await database(
+                context,
+                subscriptions.typed_zone,
+                catalog,
+                state.database,
+                message.chat_id,
+                _actor(update),
+                pending,
+                text or "",
+                _now(),
+            )
+        except DatabaseUnavailable:
+            answer = unavailable(context)
     else:
         answer = topics.for_text(catalog, text or "")
-        if answer.kind == "not_sure" and database is not None:
-            await record_unsure(database, text or "")
+        if answer.kind == "not_sure" and state.database is not None and state.worker:
+            # Counted for /stats (text only, no ids); nobody waits for it.
+            state.worker.background(state.database.record_unsure, text or "", _now())
     log.info("text message answered: %s", answer.kind)
-    await reply(context, message.chat_id, answer)
-
-
-async def record_unsure(database: Database, text: str) -> None:
-    """Count the question for /stats (text only, no ids); a failure never costs the reply."""
-    try:
-        await asyncio.to_thread(database.record_unsure, text, _now())
-    except Exception as err:  # the database is down: the user still gets an answer
-        log.warning("could not record a not-sure question: %s", type(err).__name__)
+    await reply(context, message.chat_id, answer, safety=answer.kind in catalog.safety.urgent_kinds)
 
 
 async def on_other_message(update: Update, context: Context) -> None:
@@ -304,39 +463,49 @@ async def on_other_message(update: Update, context: Context) -> None:
     await reply(context, message.chat_id, topics.unsupported(context.bot_data.catalog))
 
 
-async def _answer(query: CallbackQuery) -> None:
+async def _answer(query: CallbackQuery, text: str | None = None) -> None:
     try:
-        await query.answer()
+        await query.answer(text)
     except TelegramError as err:  # an old query: the user's spinner is gone anyway
-        log.debug("could not answer a callback query: %s", err)
+        log.debug("could not answer a callback query: %s", type(err).__name__)
 
 
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await _answer(query)
     # A button on a message too old to be attached still comes from a private chat whose id
     # is the user's id; in groups we need the message to know where to answer.
     chat = update.effective_chat
     chat_id = chat.id if chat is not None else query.from_user.id
     data = query.data or ""
     state = context.bot_data
-    if data.startswith(subscriptions.PREFIX) and state.database is not None:
-        pending = subscriptions.pending_zone_state(data)
-        if pending is not None and context.chat_data is not None:
-            context.chat_data[PENDING_ZONE] = pending
-        answer = await asyncio.to_thread(
+    if not data.startswith(subscriptions.PREFIX) or state.database is None:
+        await _answer(query)
+        await reply(context, chat_id, topics.for_callback(state.catalog, query.data))
+        return
+    actor, action = subscriptions.parse(data)
+    if chat is not None and not await may_manage(update, context):
+        await _answer(query, state.catalog.messages.get("group_admins_only"))
+        return
+    if actor is None and chat is not None and chat.type != ChatType.PRIVATE:
+        await _answer(query, state.catalog.messages.get("group_admins_only"))
+        return  # an old group button that names nobody: start again with /subscribe
+    await _answer(query)
+    try:
+        answer = await database(
+            context,
             subscriptions.button,
             state.catalog,
             state.choices,
             state.database,
             chat_id,
-            data,
+            query.from_user.id,
+            action,
             _now(),
         )
-    else:
-        answer = topics.for_callback(state.catalog, query.data)
+    except DatabaseUnavailable:
+        answer = unavailable(context)
     await reply(context, chat_id, answer)
 
 
@@ -346,10 +515,10 @@ async def on_member_change(update: Update, context: Context) -> None:
         return
     status = change.new_chat_member.status
     log.info("bot membership changed: %s", status)
-    database = context.bot_data.database
-    if status in ("kicked", "left") and database is not None:
+    state = context.bot_data
+    if status in ("kicked", "left") and state.database is not None and state.worker:
         # Blocked or removed: end the subscription now rather than at the next digest.
-        await asyncio.to_thread(database.end, change.chat.id)
+        state.worker.background(state.database.end, change.chat.id)
 
 
 async def on_anything_else(update: Update, context: Context) -> None:
@@ -369,10 +538,8 @@ async def on_error(update: object, context: Context) -> None:
     )
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == ChatType.PRIVATE:
-        try:
-            await context.bot.send_message(chat.id, context.bot_data.catalog.messages.get("error"))
-        except TelegramError:
-            log.debug("could not send the error message")
+        text = context.bot_data.catalog.messages.get("error")
+        await reply(context, chat.id, _plain(text, "error"))
 
 
 def admin_chats(settings: Settings) -> filters.Chat | None:
@@ -392,7 +559,7 @@ def _serves(command: Command, state: BotState) -> bool:
 
 def register(application: BotApplication) -> None:
     state = application.bot_data
-    application.add_handler(TypeHandler(Update, flood_control), group=-1)
+    application.add_handler(TypeHandler(Update, gate), group=-1)
     for command in COMMANDS:
         if not _serves(command, state):
             continue

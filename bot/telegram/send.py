@@ -2,28 +2,32 @@
 
 Everything the bot says goes out through ``send_html``: Telegram HTML, inline buttons, no
 link previews. When Telegram refuses, ``classify`` turns the library's exception into a
-``SendFailure`` that says what to do about it (retry, wait, the chat is gone, give up),
-as Telegram documents its errors; chat replies and digests both act on that, so the two
-can never disagree about what a 403 or a 429 means.
+``SendFailure`` that says what to do about it (retry, wait, the chat is gone, give up, or
+"it may have arrived": a timeout after the request was sent), as Telegram documents its
+errors; chat replies (``outbox``) and digests both act on that, so the two can never
+disagree about what a 403 or a 429 means.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
-from bot.knowledge.outgoing import Failure, OutMessage, Reply, SendFailure
+from bot.knowledge.outgoing import Failure, OutMessage, SendFailure
 
 log = logging.getLogger(__name__)
-
-#: Longest wait we accept from a 429 before giving up on an interactive reply.
-MAX_RETRY_AFTER = 30.0
-SEND_ATTEMPTS = 3
 
 
 def keyboard(message: OutMessage) -> InlineKeyboardMarkup | None:
@@ -64,13 +68,18 @@ def classify(err: TelegramError) -> SendFailure:
         if "chat not found" in err.message.lower():
             return SendFailure(Failure.GONE, err.message)
         return SendFailure(Failure.GIVE_UP, err.message)
-    if isinstance(err, NetworkError):  # 5xx, timeouts, connection errors
+    if isinstance(err, TimedOut):
+        cause = err.__cause__
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return SendFailure(Failure.RETRY, type(cause).__name__)  # never left this machine
+        return SendFailure(Failure.UNSURE, type(cause or err).__name__)
+    if isinstance(err, NetworkError):  # 5xx, connection refused or reset
         return SendFailure(Failure.RETRY, type(err).__name__)
     return SendFailure(Failure.GIVE_UP, type(err).__name__)
 
 
 class Transport:
-    """A send function over its own Bot client: ``await transport(chat_id, message)``.
+    """A send function over a Bot client: ``await transport(chat_id, message)``.
 
     Raises ``SendFailure`` (never a library exception), so code below the Telegram layer
     (the digest fan-out) can act on failures without importing ``telegram``.
@@ -90,41 +99,3 @@ class Transport:
 
     async def shutdown(self) -> None:
         await self.bot.shutdown()
-
-
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> bool:
-    """Send every message of a chat reply; False when the chat cannot be reached any more.
-
-    A 429 is waited out (up to ``MAX_RETRY_AFTER``) and a passing error retried, each up to
-    ``SEND_ATTEMPTS`` times; a message Telegram refuses for good raises ``SendFailure``,
-    which the error handler logs.
-    """
-    for message in reply.messages:
-        if not await _send_one(bot, chat_id, message):
-            return False
-    return True
-
-
-async def _send_one(bot: Bot, chat_id: int, message: OutMessage) -> bool:
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await send_html(bot, chat_id, message)
-            return True
-        except TelegramError as err:
-            failure = classify(err)
-        if failure.failure is Failure.WAIT:
-            if failure.retry_after > MAX_RETRY_AFTER or attempt == SEND_ATTEMPTS:
-                log.warning(
-                    "flood control: gave up a reply after retry_after=%ss", failure.retry_after
-                )
-                return False
-            await asyncio.sleep(failure.retry_after)
-        elif failure.failure is Failure.GONE:
-            log.info("chat unreachable (%s)", failure.reason)
-            log.debug("unreachable chat id %s", chat_id)
-            return False
-        elif failure.failure is Failure.RETRY and attempt < SEND_ATTEMPTS:
-            await asyncio.sleep(0.5 * attempt)
-        else:
-            raise failure
-    return False

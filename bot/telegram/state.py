@@ -8,6 +8,7 @@ library creates it with no arguments; ``build_application`` fills it in once.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -17,7 +18,12 @@ from bot.digests.fanout import DigestSender, Ticker
 from bot.knowledge.catalog import Catalog
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.worker import DatabaseWorker
 from bot.telegram.flood import FloodGate
+from bot.telegram.outbox import Outbox
+
+#: After a 409 Conflict from getUpdates, the health check fails for this long.
+CONFLICT_SHOWN_FOR = 60.0
 
 
 class BotState:
@@ -25,23 +31,40 @@ class BotState:
 
     settings: Settings
     catalog: Catalog
+    #: Every reply goes out through it: one paced lane per chat, safety replies first.
+    outbox: Outbox
 
     def __init__(self) -> None:
         self.flood = FloodGate()
         #: None when the bot runs without a database (no digests, no stats).
         self.database: Database | None = None
+        #: Runs database calls in bounded daemon threads with deadlines.
+        self.worker: DatabaseWorker | None = None
         self.choices = Choices()
         #: The digest fan-out and its minute tick, when this process sends digests.
         self.digest_sender: DigestSender | None = None
         self.ticker: Ticker | None = None
-        #: One /reload at a time in this process.
+        #: One /reload at a time in this process; the content version it serves.
         self.reload_lock = asyncio.Lock()
+        self.content_version = 0
+        #: (chat id, user id) -> (is an administrator, until when the answer is kept).
+        self.admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        #: When getUpdates last answered 409 Conflict (another poller on this token).
+        self.conflict_at: float | None = None
+        #: Set when shutdown begins: the webhook answers 503 so Telegram delivers again.
+        self.shutting_down = False
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Serve new content from now on, to chats and digests alike."""
         self.catalog = catalog
         if self.digest_sender is not None:
             self.digest_sender.catalog = catalog
+
+    @property
+    def conflict(self) -> bool:
+        return self.conflict_at is not None and (
+            time.monotonic() - self.conflict_at < CONFLICT_SHOWN_FOR
+        )
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]

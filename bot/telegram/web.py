@@ -81,19 +81,33 @@ class WebServer:
         )
 
     async def webhook(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+        # Header values arrive decoded as Latin-1 with surrogates for odd bytes; compare
+        # the bytes, so a non-UTF-8 header is a wrong secret, not a server error.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not self.secret or not hmac.compare_digest(given, self.secret.encode()):
             log.warning("webhook request refused: missing or wrong secret token")
             return web.Response(status=403, text="forbidden")
-        try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="not an update")
+        if getattr(self.application.bot_data, "shutting_down", False):
+            # Not 200: Telegram keeps the update and delivers it again (to another replica,
+            # or to this one once it is back), instead of it being lost with this process.
+            return web.Response(status=503, text="shutting down", headers={"Retry-After": "1"})
+        update = parse_update(await request.read(), self.application.bot)
         if update is None:
             return web.Response(status=400, text="not an update")
         await self.application.update_queue.put(update)
         return web.Response(text="ok")
+
+
+def parse_update(body: bytes, bot: Any) -> Update | None:
+    """The update in a webhook body, or None for anything that is not one (a list, a
+    number, broken or absurdly nested JSON, a field of the wrong type)."""
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        return Update.de_json(data, bot)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+        return None
 
 
 def _ping(database: Any) -> None:
@@ -109,11 +123,20 @@ async def readiness_problems(application: Any) -> list[str]:
     if catalog is None or not catalog.topics:
         problems.append("content not loaded")
     database = state.database
+    worker = getattr(state, "worker", None)
     if database is not None:
         try:
-            await asyncio.wait_for(asyncio.to_thread(_ping, database), timeout=3.0)
+            if worker is not None:  # its own lane: a silent database stalls nothing else
+                await worker.call(_ping, database, lane="health", timeout=3.0)
+            else:
+                await asyncio.wait_for(asyncio.to_thread(_ping, database), timeout=3.0)
         except Exception as err:  # any failure means "not ready"; say which kind
-            problems.append(f"database not answering ({type(err).__name__})")
+            cause = err.__cause__ or err
+            problems.append(f"database not answering ({type(cause).__name__})")
+    if getattr(state, "conflict", False):
+        problems.append("another process is polling with this token (409 Conflict)")
+    if getattr(state, "shutting_down", False):
+        problems.append("shutting down")
     if not application.running:
         problems.append("bot not running")
     return problems
