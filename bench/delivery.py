@@ -68,9 +68,15 @@ def _is(catalog: Catalog, kind: str) -> Callable[[str], bool]:
     return lambda message_text: marker in message_text
 
 
+#: When each urgent line was sent (chat id -> monotonic time), for the reply latency.
+URGENT_SENT: dict[int, float] = {}
+
+
 async def _burst(sandbox: BotApiSandbox, chat_id: int, texts: list[str], seconds: float) -> None:
     gap = seconds / max(len(texts), 1)
     for message in texts:
+        if message == URGENT:
+            URGENT_SENT[chat_id] = time.monotonic()
         await sandbox.send_message(chat_id, message)
         await asyncio.sleep(gap)
 
@@ -115,14 +121,27 @@ async def probe_floods(catalog: Catalog, limits: bool) -> Figures:
                 any(m.chat_id == chat and urgent(m.text) for m in sandbox.sent)
                 for chat, _, _ in plans
             )
+            waits = sorted(
+                min(m.sent_at for m in sandbox.sent if m.chat_id == chat and urgent(m.text))
+                - URGENT_SENT[chat]
+                for chat, _, _ in plans
+                if any(m.chat_id == chat and urgent(m.text) for m in sandbox.sent)
+            )
             limited = sum(1 for c in sandbox.calls if c.error_code == 429)
         finally:
             await stop(application)
     label = "with Telegram's 429s on" if limits else "no 429s"
+    median = waits[len(waits) // 2] if waits else float("nan")
+    FLOOD_MEDIANS.append(median)
     return [
-        f"floods, {label}: urgent replies delivered {delivered}/{len(plans)}"
+        f"floods, {label}: urgent replies delivered {delivered}/{len(plans)}, "
+        f"median {median * 1000:.0f} ms after the urgent line"
         + (f" (429s the bot provoked: {limited})" if limits else "")
     ]
+
+
+#: The median urgent-reply latency of each flood probe, for the ratio line.
+FLOOD_MEDIANS: list[float] = []
 
 
 async def probe_slow_telegram(catalog: Catalog) -> Figures:
@@ -396,6 +415,9 @@ async def main(args: argparse.Namespace) -> int:
                 print(line, flush=True)
             print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
     print(f"baseline: sandbox getMe round trip {base:.2f} ms")
+    if FLOOD_MEDIANS:
+        ratio = FLOOD_MEDIANS[0] * 1000 / base
+        print(f"ratio: urgent reply in a flood (no 429s, median) / getMe round trip {ratio:.0f}")
     return 0
 
 

@@ -1,9 +1,11 @@
-"""Logging that never leaks the bot token and keeps users' words out of INFO.
+"""Logging that never leaks the bot token, nor users' words or names, at any level.
 
 The HTTP client logs every request URL at INFO, and Bot API URLs carry the token
 (``/bot<token>/sendMessage``). We raise httpx/httpcore to WARNING and, as a second line of
 defence, every handler gets a filter that redacts the token and any token-shaped string
-from every record, at every level.
+from every record, at every level. At DEBUG, python-telegram-bot logs whole updates and
+API results (health questions, names): ``HideLibraryPayloads`` keeps those records but
+replaces every argument that is not a plain name or number with its type.
 """
 
 from __future__ import annotations
@@ -39,6 +41,29 @@ class RedactTokens(logging.Filter):
         return True
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+
+
+class HideLibraryPayloads(logging.Filter):
+    """python-telegram-bot's own records: arguments shown only when they are numbers or
+    single identifiers (a method name such as ``sendMessage``), else as ``<dict>``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram") or not record.args:
+            return True
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        record.args = tuple(_shown(arg) for arg in args)
+        return True
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str) and _PLAIN_WORD.fullmatch(value):
+        return value
+    return f"<{type(value).__name__}>"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, for log collectors (LOG_FORMAT=json)."""
 
@@ -65,8 +90,11 @@ def setup_logging(level: int, secrets: tuple[str, ...] = (), *, json_lines: bool
     for existing in root.handlers:
         existing.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
     for existing in root.handlers:
-        for old in [f for f in existing.filters if isinstance(f, RedactTokens)]:
+        for old in [
+            f for f in existing.filters if isinstance(f, RedactTokens | HideLibraryPayloads)
+        ]:
             existing.removeFilter(old)
+        existing.addFilter(HideLibraryPayloads())
         existing.addFilter(RedactTokens(secrets))
     # Request logs hold the token in their URLs and say nothing an operator needs at INFO.
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):

@@ -45,6 +45,8 @@ class Settings:
     log_format: str = "text"
     #: How often the in-process scheduler looks for due digests.
     digest_tick_seconds: float = 60.0
+    #: How often a replica asks the database whether another replica ran /reload.
+    content_poll_seconds: float = 10.0
 
     @property
     def webhook_path(self) -> str:
@@ -129,8 +131,10 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
     if log_format not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
     tick = _number(env, "DIGEST_TICK_SECONDS", 60.0, 0.1, 3600)
+    poll = _number(env, "CONTENT_POLL_SECONDS", 10.0, 0.1, 3600)
     return Settings(
         digest_tick_seconds=tick,
+        content_poll_seconds=poll,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         http_host=env.get("HTTP_HOST", "0.0.0.0").strip() or "0.0.0.0",

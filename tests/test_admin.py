@@ -181,6 +181,25 @@ def migrate_to(database: Database, revision: str) -> None:
         command.upgrade(config, revision)
 
 
+def raw_rows(
+    database: Database, tables: tuple[str, ...], chats: tuple[int, ...]
+) -> dict[int, dict[str, list[dict[str, object]]]]:
+    """Every row about each chat in these tables, read with plain SQL (no schema code)."""
+    with database.engine.connect() as connection:
+        return {
+            chat: {
+                table: [
+                    dict(row._mapping)
+                    for row in connection.execute(
+                        text(f"SELECT * FROM {table} WHERE chat_id = :chat"), {"chat": chat}
+                    )
+                ]
+                for table in tables
+            }
+            for chat in chats
+        }
+
+
 @pytest.mark.parametrize("kind", DATABASES)
 def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_path: Path) -> None:
     with database_url(kind, tmp_path) as url:
@@ -196,19 +215,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
             claim, command="symptoms", next_due_at=next_day, now=SLOT, up_to_date_sent=False
         )
         old_tables = ("subscriptions", "deliveries")  # what 0001 had
-        with database.engine.connect() as connection:
-            before = {
-                chat: {
-                    table: [
-                        dict(row._mapping)
-                        for row in connection.execute(
-                            text(f"SELECT * FROM {table} WHERE chat_id = {chat}")  # noqa: S608
-                        )
-                    ]
-                    for table in old_tables
-                }
-                for chat in (1, 2)
-            }
+        before = raw_rows(database, old_tables, (1, 2))
         database.migrate()
         database.migrate()  # and again: nothing to do
         with database.engine.connect() as connection:
@@ -216,19 +223,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
         assert versions == [("0004",)]
-        with database.engine.connect() as connection:
-            after = {
-                chat: {
-                    table: [
-                        dict(row._mapping)
-                        for row in connection.execute(
-                            text(f"SELECT * FROM {table} WHERE chat_id = {chat}")  # noqa: S608
-                        )
-                    ]
-                    for table in old_tables
-                }
-                for chat in (1, 2)
-            }
+        after = raw_rows(database, old_tables, (1, 2))
         assert after == before and before[1]["subscriptions"]
         assert database.export_chat(1)["pending_steps"] == []
         assert database.delivered(1) == {"symptoms"}

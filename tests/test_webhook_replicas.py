@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -26,6 +27,7 @@ from .conftest import ROOT
 from .dbs import database_url
 
 SECRET = "replica-test-secret_1"
+ADMIN = 77
 
 
 def free_port() -> int:
@@ -93,7 +95,7 @@ async def postgres(tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def start_replica(
-    sandbox: BotApiSandbox, url: str, port: int, lb: int
+    sandbox: BotApiSandbox, url: str, port: int, lb: int, content: Path = ROOT / "content"
 ) -> asyncio.subprocess.Process:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
@@ -107,7 +109,9 @@ async def start_replica(
         "DATABASE_URL": url,
         "DIGEST_TICK_SECONDS": "1",
         "DIGEST_RATE_PER_SECOND": "500",
-        "CONTENT_DIR": str(ROOT / "content"),
+        "CONTENT_DIR": str(content),
+        "CONTENT_POLL_SECONDS": "0.5",
+        "ADMIN_CHAT_IDS": str(ADMIN),
         "LOG_LEVEL": "WARNING",
         "LOG_FORMAT": "json",
     }
@@ -125,13 +129,18 @@ async def start_replica(
 
 @pytest.mark.slow
 async def test_two_replicas_answer_each_update_once_and_send_each_digest_once(
-    postgres: str,
+    postgres: str, tmp_path: Path
 ) -> None:
     database = Database(postgres)
     database.migrate()
     ports = [free_port(), free_port()]
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")  # the provenance check reads them
     async with BotApiSandbox() as sandbox, LoadBalancer(ports) as lb:
-        replicas = [await start_replica(sandbox, postgres, port, lb.port) for port in ports]
+        replicas = [
+            await start_replica(sandbox, postgres, port, lb.port, content) for port in ports
+        ]
         try:
             for port in ports:
                 await healthy(port)
@@ -173,6 +182,45 @@ async def test_two_replicas_answer_each_update_once_and_send_each_digest_once(
             await asyncio.sleep(2.5)  # two more ticks on each replica: still nothing twice
             per_chat = Counter(m.chat_id for m in sandbox.sent if m.chat_id >= 1000)
             assert per_chat == Counter(subscribers)
+
+            # "Type your time zone": the tap and the typed zone reach different replicas
+            # (round robin), and the step is completed all the same.
+            await sandbox.send_message(600, "/subscribe")
+            [ask] = await sandbox.wait_for(600, timeout=10)
+            for _ in range(2):  # daily, then the first time offered
+                data = ask.callback_data[0]
+                await sandbox.press_button(600, ask.message_id, data)
+                [ask] = await sandbox.wait_for(600, timeout=10)
+            typed = next(d for d in ask.callback_data if d.endswith("|?"))
+            await sandbox.press_button(600, ask.message_id, typed)
+            await sandbox.wait_for(600, timeout=10)
+            await sandbox.send_message(600, "America/Mexico_City")
+            await sandbox.wait_for(600, timeout=10)
+            subscription = database.get(600)
+            assert subscription is not None and subscription.spec.zone == "America/Mexico_City"
+
+            # /reload on one replica: the other serves the new content within a poll or two.
+            explainer = content / "01-symptoms.md"
+            explainer.write_text(
+                explainer.read_text(encoding="utf-8").replace(
+                    "title: What is lupus?", "title: What lupus is"
+                ),
+                encoding="utf-8",
+            )
+            await sandbox.send_message(ADMIN, "/reload")
+            [done] = await sandbox.wait_for(ADMIN, timeout=20)
+            assert done.text.startswith("Reloaded."), done.text
+            # Linting the content takes a replica a few seconds; then four in a row (round
+            # robin: both replicas, twice each) show the new title.
+            deadline = asyncio.get_running_loop().time() + 30
+            fresh, chat = 0, 601
+            while fresh < 4:
+                assert asyncio.get_running_loop().time() < deadline, "a replica kept old content"
+                await sandbox.send_message(chat, "/symptoms")
+                [explained] = await sandbox.wait_for(chat, timeout=10)
+                fresh = fresh + 1 if explained.text.startswith("What lupus is") else 0
+                chat += 1
+                await asyncio.sleep(0.2)
         finally:
             for replica in replicas:
                 if replica.returncode is None:

@@ -33,8 +33,6 @@ from bot.telegram.web import WebServer
 
 log = logging.getLogger(__name__)
 
-#: How often each replica asks the database whether another one ran /reload.
-CONTENT_POLL_SECONDS = 10.0
 #: At shutdown, how long a digest fan-out may take to give its unsent rows back.
 FANOUT_STOP_SECONDS = 5.0
 
@@ -52,10 +50,9 @@ async def _post_init(application: BotApplication) -> None:
             )
         except DatabaseUnavailable:
             log.warning("could not read the content version; the next poll will")
+        every = state.settings.content_poll_seconds
         application.job_queue.run_repeating(
-            handlers.check_content_version,
-            interval=CONTENT_POLL_SECONDS,
-            first=CONTENT_POLL_SECONDS,
+            handlers.check_content_version, interval=every, first=every
         )
     sender = state.digest_sender
     if sender is not None:
@@ -148,9 +145,10 @@ def build_application(
     state.catalog = catalog
     state.flood = flood or FloodGate()
     transport = Transport(application.bot)
-    state.outbox = (
-        Outbox(transport) if pace is None else Outbox(transport, private=pace, group=pace)
-    )
+    if pace is None:
+        state.outbox = Outbox(transport)
+    else:
+        state.outbox = Outbox(transport, private=pace, group=pace, overall=pace)
     if database is not None:
         state.database = database
         state.worker = DatabaseWorker()
