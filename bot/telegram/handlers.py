@@ -57,13 +57,18 @@ ADMIN_CACHE_SIZE = 10_000
 PENDING_TIMEOUT = 1.5
 
 
-async def reply(context: Context, chat_id: int, answer: Reply, *, safety: bool = False) -> bool:
-    """Send a reply through the chat's lane and count it; False when it could not go out."""
+async def reply(context: Context, chat_id: int, answer: Reply, *, safety: bool = False) -> None:
+    """Queue a reply in the chat's lane (``outbox``) and return without waiting for it to be
+    sent; it is counted when it goes out."""
     state = context.bot_data
-    sent = await state.outbox.send(chat_id, answer, safety=safety)
-    if sent:
-        metrics.count_reply(answer.kind, state.catalog.safety.kind_names)
-    return sent
+    done = state.outbox.post(chat_id, answer, safety=safety)
+    safety_kinds = state.catalog.safety.kind_names
+
+    def count(future: asyncio.Future[bool]) -> None:
+        if not future.cancelled() and future.result():
+            metrics.count_reply(answer.kind, safety_kinds)
+
+    done.add_done_callback(count)
 
 
 def _plain(catalog_message: str, kind: str) -> Reply:

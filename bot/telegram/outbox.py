@@ -99,7 +99,14 @@ class Outbox:
         self._sequence = itertools.count()
 
     async def send(self, chat_id: int, reply: Reply, *, safety: bool = False) -> bool:
-        """Queue the reply in its chat's lane and wait until it is sent or given up.
+        """Queue the reply and wait until it is sent (True) or given up (False)."""
+        return await asyncio.shield(self.post(chat_id, reply, safety=safety))
+
+    def post(self, chat_id: int, reply: Reply, *, safety: bool = False) -> asyncio.Future[bool]:
+        """Queue the reply in its chat's lane and return at once; the future says whether
+        it went out. Handlers post and return, so an update does not hold one of the
+        Application's concurrent slots while its reply waits for the chat's pace (a flood
+        of routine replies must not keep the next emergency message from being read).
 
         A safety reply of the same kind already waiting in the lane is not queued twice
         (a frightened person typing "she can't breathe" five times gets it once, first)."""
@@ -110,14 +117,14 @@ class Outbox:
             lane = _Lane(tokens=pace.burst, updated=self._clock())
             self._lanes[chat_id] = lane
         if safety and (waiting := lane.waiting_safety.get(reply.kind)) is not None:
-            return await asyncio.shield(waiting)
+            return waiting
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         if safety:
             lane.waiting_safety[reply.kind] = done
         lane.queue.put_nowait(_Job(0 if safety else 1, next(self._sequence), reply, done))
         if lane.worker is None or lane.worker.done():
             lane.worker = asyncio.create_task(self._work(chat_id, lane))
-        return await asyncio.shield(done)
+        return done
 
     def _sweep(self) -> None:
         """Forget idle lanes whose bucket is full again (their pacing has nothing left to
