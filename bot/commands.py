@@ -42,6 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", Audience.EVERYONE, "menu_start"),
     Command("topics", Audience.EVERYONE, "menu_topics", aliases=("menu",)),
     Command("help", Audience.EVERYONE, "menu_help"),
+    Command("language", Audience.EVERYONE, "menu_language", aliases=("idioma", "lang")),
     Command("subscribe", Audience.SUBSCRIBERS, "menu_subscribe"),
     Command("settings", Audience.SUBSCRIBERS, "menu_settings"),
     Command("unsubscribe", Audience.SUBSCRIBERS, "menu_unsubscribe"),

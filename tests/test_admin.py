@@ -222,7 +222,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-        assert versions == [("0004",)]
+        assert versions == [("0005",)]
         after = raw_rows(database, old_tables, (1, 2))
         assert after == before and before[1]["subscriptions"]
         assert database.export_chat(1)["pending_steps"] == []

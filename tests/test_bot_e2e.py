@@ -79,7 +79,7 @@ async def test_start_shows_welcome_and_menu_and_commands_are_registered(bot: Bot
     [welcome] = await bot.say(10, "/start", first_name="Ana <b>&")
     assert "Hello, Ana <b>&." in welcome.text
     assert "not a doctor" in welcome.text
-    assert welcome.callback_data == [f"t:{c}" for c in TOPICS]
+    assert welcome.callback_data == [f"t:{c}" for c in TOPICS] + ["lang:es"]
     registered = [c["command"] for c in next(iter(bot.sandbox.commands.values()))]
     assert registered[: len(TOPICS)] == TOPICS
     assert {"start", "help", "topics"} <= set(registered)

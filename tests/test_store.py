@@ -167,7 +167,7 @@ def test_migrate_twice_and_schema_matches_the_code(db: Database) -> None:
     db.migrate()
     with db.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0004",)]
+        assert versions == [("0005",)]
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
         indexes = {i["name"] for i in inspect(connection).get_indexes("subscriptions")}
@@ -229,15 +229,38 @@ def test_unsubscribe_keeps_history_and_delete_chat_leaves_no_row_anywhere(db: Da
     assert db.delivered(7) == {"symptoms"}
 
     db.unsubscribe(7)  # resubscribing later must not repeat old news
-    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 1, "pending_steps": 0}
+    assert rows_about(db, 7) == {
+        "subscriptions": 0,
+        "deliveries": 1,
+        "pending_steps": 0,
+        "chat_languages": 0,
+    }
     db.subscribe(7, BERLIN, day)
     db.set_pending(7, "zone", "d|0900", day)  # half-way through "type your time zone"
+    db.set_language(7, "es", day, chosen=True)
+    db.set_language(7, "en", day, chosen=False)  # subscribing in English keeps the choice
+    assert db.language(7) == ("es", True)
 
-    assert db.delete_chat(7) == 3
-    assert rows_about(db, 7) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
-    assert db.export_chat(7) == {"subscriptions": [], "deliveries": [], "pending_steps": []}
+    assert db.delete_chat(7) == 4
+    assert rows_about(db, 7) == {
+        "subscriptions": 0,
+        "deliveries": 0,
+        "pending_steps": 0,
+        "chat_languages": 0,
+    }
+    assert db.export_chat(7) == {
+        "subscriptions": [],
+        "deliveries": [],
+        "pending_steps": [],
+        "chat_languages": [],
+    }
     assert db.delete_chat(7) == 0
-    assert rows_about(db, 8) == {"subscriptions": 1, "deliveries": 1, "pending_steps": 0}
+    assert rows_about(db, 8) == {
+        "subscriptions": 1,
+        "deliveries": 1,
+        "pending_steps": 0,
+        "chat_languages": 0,
+    }
 
 
 def test_bulk_subscribe_creates_and_changes(db: Database) -> None:
@@ -253,7 +276,12 @@ def test_end_keeps_nothing(db: Database) -> None:
     claim = claim_one(db, NOW + timedelta(days=1))
     finish(db, claim, NOW + timedelta(days=1))
     db.end(9)
-    assert rows_about(db, 9) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
+    assert rows_about(db, 9) == {
+        "subscriptions": 0,
+        "deliveries": 0,
+        "pending_steps": 0,
+        "chat_languages": 0,
+    }
 
 
 def test_export_is_exactly_what_is_stored(db: Database) -> None:
@@ -267,7 +295,7 @@ def test_export_is_exactly_what_is_stored(db: Database) -> None:
         up_to_date_sent=False,
     )
     stored = db.export_chat(5)
-    assert set(stored) == {"subscriptions", "deliveries", "pending_steps"}
+    assert set(stored) == {"subscriptions", "deliveries", "pending_steps", "chat_languages"}
     (subscription,) = stored["subscriptions"]
     assert set(subscription) == {c.name for c in subscriptions.columns}
     assert subscription == {
@@ -360,7 +388,12 @@ def test_unsubscribing_during_a_claim_wins(db: Database) -> None:
     claim = claim_one(db, now)
     db.unsubscribe(1)
     assert finish(db, claim, now) is False
-    assert rows_about(db, 1) == {"subscriptions": 0, "deliveries": 0, "pending_steps": 0}
+    assert rows_about(db, 1) == {
+        "subscriptions": 0,
+        "deliveries": 0,
+        "pending_steps": 0,
+        "chat_languages": 0,
+    }
     db.subscribe(1, BERLIN, now)  # and subscribing again does not revive the old claim
     assert finish(db, claim, now) is False
 

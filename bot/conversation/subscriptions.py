@@ -21,8 +21,16 @@ from pathlib import Path
 from bot.conversation.schedules import describe, problem, when
 from bot.knowledge.catalog import Catalog
 from bot.knowledge.outgoing import MENU_DATA, Button, OutMessage, Reply
-from bot.schedule import DigestSpec, ScheduleError, next_due, parse_subscribe_args, parse_zone
+from bot.schedule import (
+    WEEKDAYS,
+    DigestSpec,
+    ScheduleError,
+    next_due,
+    parse_subscribe_args,
+    parse_zone,
+)
 from bot.storage.database import Database
+from bot.text.normalise import strip_accents
 from bot.text.yamlfile import load_mapping
 
 PREFIX = "s:"
@@ -89,12 +97,36 @@ def save(
     catalog: Catalog, database: Database, chat_id: int, spec: DigestSpec, now: datetime
 ) -> Reply:
     database.subscribe(chat_id, spec, now)
+    # Digests go out in the language the chat subscribed in (unless it chose one).
+    database.set_language(chat_id, catalog.language, now, chosen=False)
     first = next_due(spec, now)
     messages = catalog.messages
     text = messages.get(
         "sub_done", schedule=describe(messages, spec), first=when(messages, first, spec)
     )
     return _reply("subscribed", text)
+
+
+def in_schedule_words(catalog: Catalog, args: Sequence[str]) -> list[str]:
+    """The one-line form in the schedule parser's words: a language's own words for
+    "daily", "weekly" and the weekdays (``messages.yml``: ``schedule_daily_words``,
+    ``schedule_weekly_words``, ``weekdays``, ``weekdays_short``) become "daily", "weekly",
+    "Monday"...; accents do not matter ("miércoles" or "miercoles")."""
+    lists = catalog.messages.lists
+    known: dict[str, str] = {}
+    for word in lists.get("schedule_daily_words", ()):
+        known[_plain_word(word)] = "daily"
+    for word in lists.get("schedule_weekly_words", ()):
+        known[_plain_word(word)] = "weekly"
+    for key in ("weekdays", "weekdays_short"):
+        for number, word in enumerate(lists.get(key, ())):
+            known[_plain_word(word)] = WEEKDAYS[number]
+    words = [w for arg in args for w in arg.split()]
+    return [known.get(_plain_word(w), w) if "/" not in w else w for w in words]
+
+
+def _plain_word(word: str) -> str:
+    return strip_accents(word.strip().lower().rstrip("."))
 
 
 def subscribe_command(
@@ -117,7 +149,7 @@ def subscribe_command(
             ),
         )
     try:
-        spec = parse_subscribe_args(list(args))
+        spec = parse_subscribe_args(in_schedule_words(catalog, args))
     except ScheduleError as err:
         return _reply("subscribe_bad", messages.raw("sub_bad", problem=problem(messages, err)))
     return save(catalog, database, chat_id, spec, now)

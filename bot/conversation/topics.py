@@ -8,7 +8,14 @@ the bot says so and shows the menu instead of guessing.
 from __future__ import annotations
 
 from bot.knowledge.catalog import Catalog, Topic
-from bot.knowledge.outgoing import MENU_DATA, TOPIC_PREFIX, Button, OutMessage, Reply
+from bot.knowledge.outgoing import (
+    LANGUAGE_PREFIX,
+    MENU_DATA,
+    TOPIC_PREFIX,
+    Button,
+    OutMessage,
+    Reply,
+)
 from bot.knowledge.triage import triage
 from bot.text.render import MAX_MESSAGE_CHARS, escape, visible_length
 
@@ -38,6 +45,9 @@ def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> 
         )
     nav.append(Button(catalog.messages.get("menu_button"), MENU_DATA))
     parts = list(topic.parts)
+    if topic.untranslated:  # served in the base language: say so first
+        note = catalog.messages.get("untranslated")
+        intro = f"{intro}\n\n{note}" if intro else note
     messages: list[OutMessage] = []
     if intro:
         # One message reads better on a phone (and costs one request) when it fits.
@@ -51,10 +61,41 @@ def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> 
     return messages
 
 
+def language_buttons(catalog: Catalog, *, others_only: bool) -> tuple[Button, ...]:
+    """One button per language, each named in its own language ("Español", "English")."""
+    return tuple(
+        Button(other.messages.get("language_name"), LANGUAGE_PREFIX + code)
+        for code, other in sorted(catalog.languages.items())
+        if not (others_only and code == catalog.language)
+    )
+
+
 def welcome(catalog: Catalog, first_name: str | None) -> Reply:
     name = (first_name or "").strip()[:64] or catalog.messages.get("welcome_no_name")
     text = catalog.messages.get("welcome", name=name)
-    return Reply((_with_menu(catalog, text),), "welcome")
+    rows = menu_buttons(catalog)
+    switch = language_buttons(catalog, others_only=True)
+    return Reply((OutMessage(text, (*rows, switch) if switch else rows),), "welcome")
+
+
+def language_choice(catalog: Catalog) -> Reply:
+    """/language: every language as a button."""
+    buttons = language_buttons(catalog, others_only=False)
+    return Reply((OutMessage(catalog.messages.get("language_ask"), (buttons,)),), "language")
+
+
+def language_set(catalog: Catalog) -> Reply:
+    """After a language button: said in the new language, with its menu."""
+    return Reply((_with_menu(catalog, catalog.messages.get("language_set")),), "language_set")
+
+
+def with_language_offer(catalog: Catalog, answer: Reply) -> Reply:
+    """An answer in the language the person wrote in, and a one-tap offer to keep it."""
+    button = Button(
+        catalog.messages.get("language_offer_button"), LANGUAGE_PREFIX + catalog.language
+    )
+    offer = OutMessage(catalog.messages.get("language_offer"), ((button,),))
+    return Reply((*answer.messages, offer), answer.kind, answer.topic, answer.extra)
 
 
 def help_reply(catalog: Catalog) -> Reply:
@@ -117,14 +158,23 @@ def for_text(catalog: Catalog, text: str) -> Reply:
 def safety_first(catalog: Catalog, text: str) -> Reply | None:
     """The emergency or crisis reply when the message needs one (the kinds the safety file
     marks ``urgent``), else None. Read before flood control and before anything that
-    waits on the database, so nothing can hold it back."""
+    waits on the database, so nothing can hold it back.
+
+    Every language's safety rules read the message, the reader's own language first: "no
+    puedo respirar" from someone whose Telegram is in English gets the Spanish emergency
+    reply, in Spanish (the language it was written in)."""
     cleaned = text.strip()
     if not cleaned:
         return None
-    verdict = triage(cleaned, catalog.safety)
-    if verdict is None or verdict.kind not in catalog.safety.urgent_kinds:
-        return None
-    return Reply((OutMessage(verdict.reply),), verdict.kind, extra={"rule": verdict.rule_id})
+    for language in (catalog, *catalog.translations.values()):
+        verdict = triage(cleaned, language.safety, language.language)
+        if verdict is not None and verdict.kind in language.safety.urgent_kinds:
+            return Reply(
+                (OutMessage(verdict.reply),),
+                verdict.kind,
+                extra={"rule": verdict.rule_id, "language": language.language},
+            )
+    return None
 
 
 def did_you_mean(catalog: Catalog, commands: tuple[str, ...]) -> OutMessage:

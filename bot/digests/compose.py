@@ -25,7 +25,9 @@ def compose(catalog: Catalog, delivered: set[str], up_to_date_sent: bool) -> Dig
     the whole explainer or see every topic. New content reaches existing subscribers next,
     because it is simply the first topic they have not had.
     """
-    pending: Topic | None = next((t for t in catalog.topics if t.command not in delivered), None)
+    # Deliveries are kept under the topic's language-neutral key, so a subscriber who
+    # changes language is not sent the same explainer again.
+    pending: Topic | None = next((t for t in catalog.topics if t.key not in delivered), None)
     messages = catalog.messages
     if pending is not None:
         html = messages.get("digest", title=pending.title, summary=pending.summary)
@@ -33,7 +35,7 @@ def compose(catalog: Catalog, delivered: set[str], up_to_date_sent: bool) -> Dig
             (Button(messages.get("digest_read_button"), TOPIC_PREFIX + pending.command),),
             (Button(messages.get("menu_button"), MENU_DATA),),
         )
-        return Digest(pending.command, (OutMessage(html, buttons),), False)
+        return Digest(pending.key, (OutMessage(html, buttons),), False)
     if not up_to_date_sent:
         html = messages.get("digest_up_to_date")
         return Digest(

@@ -229,7 +229,9 @@ class DigestSender:
             await self._complete(claim, None, next_due, now, claim.up_to_date_sent, stats)
             return
         delivered = await self._db(self.database.delivered, claim.chat_id)
-        digest = compose(self.catalog, delivered, claim.up_to_date_sent)
+        language = await self._db(self.database.language, claim.chat_id)
+        catalog = self.catalog.in_language(language[0] if language else None)
+        digest = compose(catalog, delivered, claim.up_to_date_sent)
         if digest.messages:
             outcome = await self._send(claim.chat_id, digest.messages, stats)
             if outcome == "ended":

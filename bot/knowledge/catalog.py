@@ -8,9 +8,10 @@ per request.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from bot.knowledge.checks import example_findings, safety_findings
 from bot.knowledge.messages import Messages, load_messages
@@ -27,6 +28,10 @@ from bot.text.yamlfile import load_mapping
 
 log = logging.getLogger(__name__)
 
+#: The language of the files at the top of the content folder.
+BASE_LANGUAGE = "en"
+#: A subfolder holding this file is a language of its own ("content/es/").
+LANGUAGE_MARKER = "messages.yml"
 SAFETY_FILE = "safety.yml"
 SYNONYMS_FILE = "synonyms.yml"
 OFF_TOPIC_FILE = "off_topic.yml"
@@ -55,6 +60,16 @@ class Topic:
     order: int
     #: The explainer as Telegram HTML, split to Telegram's size limit.
     parts: tuple[str, ...]
+    #: The base language's command of the same topic ("sintomas" translates "symptoms");
+    #: the base language's own topics name themselves. Deliveries are stored under it.
+    translates: str = ""
+    #: Served in the base language because this language has no version of it yet.
+    untranslated: bool = False
+
+    @property
+    def key(self) -> str:
+        """The language-neutral name of the topic: the base language's command."""
+        return self.translates or self.command
 
 
 @dataclass(frozen=True)
@@ -66,9 +81,35 @@ class Catalog:
     smalltalk: SmallTalk = field(default_factory=SmallTalk)
     #: Files not served, with the lint errors that kept them out.
     rejected: dict[Path, list[Finding]] = field(default_factory=dict)
+    language: str = BASE_LANGUAGE
+    #: The same bot in the other languages of the content folder, by language code.
+    translations: Mapping[str, Catalog] = field(default_factory=dict)
 
     def topic(self, command: str) -> Topic | None:
-        return next((t for t in self.topics if t.command == command), None)
+        """The topic of a command in this language, or of the same topic's command in
+        another language ("/symptoms" to a Spanish reader is "sintomas", in Spanish)."""
+        found = next((t for t in self.topics if t.command == command), None)
+        if found is not None:
+            return found
+        for other in self.languages.values():
+            theirs = next((t for t in other.topics if t.command == command), None)
+            if theirs is not None:
+                return self.by_key(theirs.key)
+        return None
+
+    def by_key(self, key: str) -> Topic | None:
+        return next((t for t in self.topics if t.key == key), None)
+
+    @property
+    def languages(self) -> dict[str, Catalog]:
+        """Every language's catalog, this one included."""
+        return {self.language: self, **self.translations}
+
+    def in_language(self, language: str | None) -> Catalog:
+        """This bot in ``language``; itself for a language it does not have."""
+        if not language or language == self.language:
+            return self
+        return self.translations.get(language, self)
 
     def next_topic(self, command: str) -> Topic | None:
         commands = [t.command for t in self.topics]
@@ -88,7 +129,9 @@ class Knowledge:
     smalltalk: SmallTalk
 
 
-def load_knowledge(content_dir: Path, explainers: Sequence[Explainer]) -> Knowledge:
+def load_knowledge(
+    content_dir: Path, explainers: Sequence[Explainer], language: str = BASE_LANGUAGE
+) -> Knowledge:
     """The router, triage, messages and small talk of a content folder (ValueError names
     the file at fault). Used by the catalog and by the linter's routing checks."""
     synonyms = content_dir / SYNONYMS_FILE
@@ -99,10 +142,10 @@ def load_knowledge(content_dir: Path, explainers: Sequence[Explainer]) -> Knowle
     ordinary = [q for e in explainers for q in (e.title, *e.examples)]
     ordinary += [" ".join(p) for phrases in smalltalk.phrases.values() for p in phrases]
     ordinary += off_topic
-    safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for("en"), ordinary)
+    safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for(language), ordinary)
     messages = load_messages(content_dir)
     config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
-    router = Router.from_config(explainers, config, off_topic=off_topic)
+    router = Router.from_config(explainers, config, off_topic=off_topic, language=language)
     return Knowledge(router, safety, messages, smalltalk)
 
 
@@ -110,19 +153,36 @@ def routing_checks(explainers: Sequence[Explainer], folder: Path) -> list[Findin
     """The linter's corpus check: example questions that never reach, or leave, their topic."""
     if not (folder / SAFETY_FILE).is_file() or not explainers:
         return []
+    sample = explainers[0]
+    language = str(getattr(sample, "language", "") or sample.meta.get("lang") or BASE_LANGUAGE)
     try:
-        knowledge = load_knowledge(folder, explainers)
+        knowledge = load_knowledge(folder, explainers, language)
     except ValueError as err:
         first = explainers[0].path
         return [Finding("data", "error", first, 1, 1, str(err), "Fix the data file it names.")]
     return list(example_findings(explainers, knowledge.router, knowledge.safety))
 
 
-def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalog:
-    """Lint the folder, keep what passed, render it, and load the bot's own data files."""
-    if not content_dir.is_dir():
-        raise CatalogError(f"{content_dir}: content folder not found")
-    report = lint_paths([content_dir], seeds_dir=seeds_dir)
+def language_folders(content_dir: Path) -> list[Path]:
+    """The content folder's other languages: subfolders with their own messages file."""
+    return sorted(
+        p for p in content_dir.iterdir() if p.is_dir() and (p / LANGUAGE_MARKER).is_file()
+    )
+
+
+def language_of(explainer: Explainer, content_dir: Path) -> str:
+    """A file's language: its front matter's ``lang``, else its language folder's name,
+    else the base language."""
+    declared = getattr(explainer, "language", "") or str(explainer.meta.get("lang") or "")
+    if declared.strip() and declared.strip() != BASE_LANGUAGE:
+        return declared.strip().lower()
+    folder = explainer.path.parent
+    if folder.resolve() != content_dir.resolve() and (folder / LANGUAGE_MARKER).is_file():
+        return folder.name.lower()
+    return declared.strip().lower() or BASE_LANGUAGE
+
+
+def _rejections(report: Any) -> dict[Path, list[Finding]]:
     rejected: dict[Path, list[Finding]] = {}
     for file in report.files:
         errors = [f for f in file.findings if f.severity == "error"]
@@ -136,31 +196,88 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
                     finding.line,
                     finding.message,
                 )
-    accepted: list[Explainer] = []
+    return rejected
+
+
+def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalog:
+    """Lint the folder, keep what passed, render it, and load the bot's own data files;
+    the same for each language folder (``content/es/``), as ``Catalog.translations``."""
+    if not content_dir.is_dir():
+        raise CatalogError(f"{content_dir}: content folder not found")
+    report = lint_paths([content_dir], seeds_dir=seeds_dir)
+    rejected = _rejections(report)
+    linted = {file.path for file in report.files}
+    by_language: dict[str, list[Explainer]] = {}
     for path in collect_files([content_dir]):
-        if path in rejected:
-            continue
+        if path in rejected or path not in linted:
+            continue  # nothing unlinted is ever served
         loaded = load_file(path)
         if isinstance(loaded, Explainer):
-            accepted.append(loaded)
-    if not accepted:
-        raise CatalogError(
-            f"{content_dir}: no explainer passed the linter; run `python -m bot lint` to see why"
-        )
-    accepted.sort(key=lambda e: (e.order, e.command))
-    accepted_before = list(accepted)
-    topics = tuple(
-        Topic(
-            command=e.command,
-            title=e.title,
-            summary=e.summary,
-            order=e.order,
-            parts=tuple(split_message(render_explainer(e.title, e.body))),
-        )
-        for e in accepted
+            by_language.setdefault(language_of(loaded, content_dir), []).append(loaded)
+    base = _language_catalog(content_dir, by_language.get(BASE_LANGUAGE, []), rejected)
+    others: dict[str, Catalog] = {}
+    for folder in language_folders(content_dir):
+        language = folder.name.lower()
+        try:
+            others[language] = _language_catalog(
+                folder, by_language.get(language, []), rejected, language, base
+            )
+        except CatalogError as err:  # the other languages are still served
+            log.warning("not serving the language %s: %s", language, err)
+    everyone = {BASE_LANGUAGE: base, **others}
+    log.info(
+        "serving %d topic(s) in %s; %d file(s) rejected",
+        len(base.topics),
+        ", ".join(everyone),
+        len(rejected),
     )
+    LINT_REJECTIONS.inc(len(rejected))
+    TOPICS.set(len(base.topics))
+    linked = {
+        language: replace(
+            catalog,
+            rejected=rejected,
+            translations={k: v for k, v in everyone.items() if k != language},
+        )
+        for language, catalog in everyone.items()
+    }
+    return linked[BASE_LANGUAGE]
+
+
+def _topic(explainer: Explainer, translates: str = "") -> Topic:
+    return Topic(
+        command=explainer.command,
+        title=explainer.title,
+        summary=explainer.summary,
+        order=explainer.order,
+        parts=tuple(split_message(render_explainer(explainer.title, explainer.body))),
+        translates=translates,
+    )
+
+
+def _translates(explainer: Explainer) -> str:
+    return str(getattr(explainer, "translates", "") or explainer.meta.get("translates") or "")
+
+
+def _language_catalog(
+    folder: Path,
+    accepted: list[Explainer],
+    rejected: dict[Path, list[Finding]],
+    language: str = BASE_LANGUAGE,
+    base: Catalog | None = None,
+) -> Catalog:
+    """One language's catalog from its linted explainers and its folder's data files.
+
+    In another language than the base, each topic names the base topic it translates, and
+    a base topic with no translation yet is served in the base language (marked
+    ``untranslated``, so the reader is told), so every language has every topic."""
+    if not accepted and base is None:
+        raise CatalogError(
+            f"{folder}: no explainer passed the linter; run `python -m bot lint` to see why"
+        )
+    accepted = sorted(accepted, key=lambda e: (e.order, e.command))
     try:
-        knowledge = load_knowledge(content_dir, accepted)
+        knowledge = load_knowledge(folder, accepted, language)
     except ValueError as err:
         raise CatalogError(str(err)) from None
     # An example question triage answers first can never reach its topic: the file is
@@ -171,20 +288,24 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
             rejected.setdefault(finding.path, []).append(finding)
             log.warning("not serving %s: %s:%d", finding.path, finding.rule, finding.line)
         accepted = [e for e in accepted if e.path not in rejected]
+        if not accepted and base is None:
+            raise CatalogError(f"{folder}: no explainer can be served; run the linter")
+        knowledge = load_knowledge(folder, accepted, language)
+    if base is None:
+        topics = tuple(_topic(e) for e in accepted)
+    else:
+        mine = {_translates(e): e for e in accepted if _translates(e)}
         topics = tuple(
-            t for t, e in zip(topics, accepted_before, strict=True) if e.path not in rejected
+            replace(_topic(mine[t.command], t.command), order=t.order)
+            if t.command in mine
+            else replace(t, untranslated=True)
+            for t in base.topics
         )
-        if not accepted:
-            raise CatalogError(f"{content_dir}: no explainer can be served; run the linter")
-        knowledge = load_knowledge(content_dir, accepted)
-    log.info("serving %d topic(s); %d file(s) rejected", len(topics), len(rejected))
-    LINT_REJECTIONS.inc(len(rejected))
-    TOPICS.set(len(topics))
     return Catalog(
         topics,
         knowledge.router,
         knowledge.safety,
         knowledge.messages,
         knowledge.smalltalk,
-        rejected,
+        language=language,
     )

@@ -13,6 +13,8 @@ from enum import Enum
 TOPIC_PREFIX = "t:"
 #: Callback data of the "All topics" button.
 MENU_DATA = "menu"
+#: A language button: "lang:es".
+LANGUAGE_PREFIX = "lang:"
 
 
 @dataclass(frozen=True)

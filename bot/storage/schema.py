@@ -98,6 +98,17 @@ pending_steps = Table(
 )
 PENDING_FOR = timedelta(minutes=15)
 
+#: The language a chat chose (``/language``), or the one it subscribed in, so digests go
+#: out in it. Only set when a person chose or subscribed; shown by /privacy.
+chat_languages = Table(
+    "chat_languages",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(16), nullable=False),
+    Column("chosen", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 #: The content's version: /reload on any replica bumps it, and every replica reloads.
 content_version = Table(
     "content_version",
@@ -108,7 +119,7 @@ content_version = Table(
 )
 
 #: Every table that holds rows about a chat: /privacy shows them, /deletedata empties them.
-CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries, pending_steps)
+CHAT_TABLES: tuple[Table, ...] = (subscriptions, deliveries, pending_steps, chat_languages)
 
 #: Digest outcomes per hour, summed over every worker: what /stats shows admins. No chat ids.
 digest_outcomes = Table(

@@ -1,4 +1,4 @@
-"""State the replicas share through the database: pending steps and the content version.
+"""State the replicas share through the database: pending steps, languages, the content version.
 
 Behind a load balancer each message of a chat may reach another replica, so nothing a
 multi-step flow needs between two messages may live in one process's memory.
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from bot.storage.engine import Store
-from bot.storage.schema import PENDING_FOR, content_version, pending_steps
+from bot.storage.schema import PENDING_FOR, chat_languages, content_version, pending_steps
 
 
 class SharedState(Store):
@@ -46,6 +46,26 @@ class SharedState(Store):
     def clear_pending(self, chat_id: int) -> None:
         with self._write() as connection:
             connection.execute(delete(pending_steps).where(pending_steps.c.chat_id == chat_id))
+
+    def language(self, chat_id: int) -> tuple[str, bool] | None:
+        """The chat's language and whether a person chose it (else: subscribed in it)."""
+        row = chat_languages.c
+        with self._read() as connection:
+            found = connection.execute(
+                select(row.language, row.chosen).where(row.chat_id == chat_id)
+            ).one_or_none()
+        return None if found is None else (str(found[0]), bool(found[1]))
+
+    def set_language(self, chat_id: int, language: str, now: datetime, *, chosen: bool) -> None:
+        """Keep the chat's language; a language only subscribed in never overrides a choice."""
+        values = {"language": language, "chosen": chosen, "updated_at": now}
+        insert = self._insert(chat_languages).values(chat_id=chat_id, **values)
+        if chosen:
+            statement = insert.on_conflict_do_update(index_elements=["chat_id"], set_=values)
+        else:
+            statement = insert.on_conflict_do_nothing(index_elements=["chat_id"])
+        with self._write() as connection:
+            connection.execute(statement)
 
     def content_version(self) -> int:
         with self._read() as connection:

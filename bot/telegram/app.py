@@ -25,7 +25,7 @@ from bot.storage.database import Database
 from bot.storage.worker import DatabaseUnavailable, DatabaseWorker
 from bot.telegram import handlers
 from bot.telegram.flood import FloodGate
-from bot.telegram.menu import bot_commands
+from bot.telegram.menu import register_commands
 from bot.telegram.outbox import Outbox, Pace
 from bot.telegram.send import Transport
 from bot.telegram.state import CONTEXT_TYPES, BotApplication
@@ -39,9 +39,8 @@ FANOUT_STOP_SECONDS = 5.0
 
 async def _post_init(application: BotApplication) -> None:
     state = application.bot_data
-    commands = bot_commands(state)
-    await application.bot.set_my_commands(commands)
-    log.info("registered %d commands", len(commands))
+    menus = await register_commands(application.bot, state)
+    log.info("registered the command menu in %d language(s)", menus)
     assert application.job_queue is not None
     if state.database is not None and state.worker is not None:
         try:

@@ -17,6 +17,7 @@ Message texts are never logged at any level; chat ids only at DEBUG.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -39,11 +40,13 @@ from telegram.ext import (
 from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
 from bot.conversation import admin, subscriptions, topics
-from bot.knowledge.outgoing import OutMessage, Reply
+from bot.knowledge.catalog import Catalog
+from bot.knowledge.language import detect, from_code
+from bot.knowledge.outgoing import LANGUAGE_PREFIX, OutMessage, Reply
 from bot.settings import Settings
 from bot.storage.worker import DatabaseUnavailable
 from bot.telegram.flood import Verdict
-from bot.telegram.menu import bot_commands
+from bot.telegram.menu import register_commands
 from bot.telegram.state import BotApplication, BotState, Context
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,12 @@ T = TypeVar("T")
 #: How long a "this user is (not) an administrator of that group" answer is kept.
 ADMIN_CACHE_SECONDS = 60.0
 ADMIN_CACHE_SIZE = 10_000
-#: The pending-step lookup on each message is only worth a short wait.
+#: The pending-step and language lookups on each message are only worth a short wait.
 PENDING_TIMEOUT = 1.5
+#: A chat's language choice is read again from the database after this long (another
+#: replica may have changed it).
+LANGUAGE_CACHE_SECONDS = 15.0
+LANGUAGE_CACHE_SIZE = 50_000
 
 
 async def reply(context: Context, chat_id: int, answer: Reply, *, safety: bool = False) -> None:
@@ -83,8 +90,68 @@ async def database(context: Context, function: Callable[..., T], *args: Any) -> 
     return await worker.call(function, *args)
 
 
-def unavailable(context: Context) -> Reply:
-    return _plain(context.bot_data.catalog.messages.get("database_unavailable"), "db_unavailable")
+def unavailable(catalog: Catalog) -> Reply:
+    return _plain(catalog.messages.get("database_unavailable"), "db_unavailable")
+
+
+# --- the reader's language -------------------------------------------------------------------
+
+
+def quick_language(update: Update, context: Context) -> str:
+    """The chat's language without waiting on anything: what this replica last knew of
+    the chat's choice, else the user's Telegram ``language_code``."""
+    state = context.bot_data
+    base = state.catalog
+    chat = update.effective_chat
+    if chat is not None:
+        known = state.languages.get(chat.id)
+        if known is not None and known[0]:
+            return known[0]
+    user = update.effective_user
+    return from_code(user.language_code if user else None, base.languages, base.language)
+
+
+async def chat_language(update: Update, context: Context) -> str:
+    """The chat's chosen language (the database, kept ``LANGUAGE_CACHE_SECONDS`` per
+    replica), else the user's Telegram ``language_code``. A slow database is skipped."""
+    state = context.bot_data
+    chat = update.effective_chat
+    if chat is None:
+        return quick_language(update, context)
+    now = time.monotonic()
+    known = state.languages.get(chat.id)
+    if known is None or known[1] <= now:
+        stored = ""
+        if state.database is not None and state.worker is not None:
+            if not state.worker.healthy:
+                return quick_language(update, context)
+            try:
+                found = await state.worker.call(
+                    state.database.language, chat.id, timeout=PENDING_TIMEOUT
+                )
+            except DatabaseUnavailable:
+                return quick_language(update, context)
+            stored = found[0] if found is not None else ""
+        elif known is not None:
+            stored = known[0]  # no database: this process's memory is all there is
+        remember_language(state, chat.id, stored)
+    return quick_language(update, context)
+
+
+def remember_language(state: BotState, chat_id: int, language: str) -> None:
+    if len(state.languages) >= LANGUAGE_CACHE_SIZE:
+        state.languages.clear()
+    expires = time.monotonic() + (LANGUAGE_CACHE_SECONDS if state.database else float("inf"))
+    state.languages[chat_id] = (language, expires)
+
+
+def quick_catalog(update: Update, context: Context) -> Catalog:
+    return context.bot_data.catalog.in_language(quick_language(update, context))
+
+
+async def catalog_for(update: Update, context: Context) -> Catalog:
+    """The content in the reader's language."""
+    return context.bot_data.catalog.in_language(await chat_language(update, context))
 
 
 # --- gatekeeping -----------------------------------------------------------------------------
@@ -112,7 +179,7 @@ async def gate(update: Update, context: Context) -> None:
     readable = _readable_text(update, context.bot.username.lower())
     if readable is not None:
         message, text = readable
-        answer = topics.safety_first(state.catalog, text)
+        answer = topics.safety_first(quick_catalog(update, context), text)
         if answer is not None:
             log.info("text message answered: %s", answer.kind)
             await reply(context, message.chat_id, answer, safety=True)
@@ -127,7 +194,7 @@ async def gate(update: Update, context: Context) -> None:
         await _answer(update.callback_query)
     chat = update.effective_chat
     if verdict is Verdict.WARN and chat is not None and chat.type == ChatType.PRIVATE:
-        await reply(context, chat.id, topics.slow_down(state.catalog))
+        await reply(context, chat.id, topics.slow_down(quick_catalog(update, context)))
     log.debug("flood control: %s update from a user", verdict.value)
     raise ApplicationHandlerStop
 
@@ -174,7 +241,7 @@ async def _refuse(update: Update, context: Context) -> bool:
         return False
     chat = update.effective_chat
     if chat is not None:
-        text = context.bot_data.catalog.messages.get("group_admins_only")
+        text = quick_catalog(update, context).messages.get("group_admins_only")
         await reply(context, chat.id, _plain(text, "admins_only"))
     return True
 
@@ -221,20 +288,24 @@ async def on_start(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     first_name = user.first_name if user else None
-    await reply(context, message.chat_id, topics.welcome(context.bot_data.catalog, first_name))
+    await reply(
+        context, message.chat_id, topics.welcome(await catalog_for(update, context), first_name)
+    )
 
 
 async def on_topics(update: Update, context: Context) -> None:
     if update.effective_message is not None:
         await reply(
-            context, update.effective_message.chat_id, topics.menu(context.bot_data.catalog)
+            context,
+            update.effective_message.chat_id,
+            topics.menu(await catalog_for(update, context)),
         )
 
 
 async def on_help(update: Update, context: Context) -> None:
     if update.effective_message is not None:
         chat_id = update.effective_message.chat_id
-        await reply(context, chat_id, topics.help_reply(context.bot_data.catalog))
+        await reply(context, chat_id, topics.help_reply(await catalog_for(update, context)))
 
 
 def _now() -> datetime:
@@ -255,13 +326,12 @@ async def _managed(
     state = context.bot_data
     if message is None or state.database is None or await _refuse(update, context):
         return
+    catalog = await catalog_for(update, context)
     try:
-        answer = await database(
-            context, work, state.catalog, state.database, message.chat_id, *args
-        )
+        answer = await database(context, work, catalog, state.database, message.chat_id, *args)
     except DatabaseUnavailable as err:
         log.warning("database unavailable for a command: %s", err)
-        answer = unavailable(context)
+        answer = unavailable(catalog)
     await reply(context, message.chat_id, answer)
 
 
@@ -286,7 +356,7 @@ async def on_deletedata(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or await _refuse(update, context):
         return
-    answer = subscriptions.delete_request(context.bot_data.catalog, _actor(update))
+    answer = subscriptions.delete_request(await catalog_for(update, context), _actor(update))
     await reply(context, message.chat_id, answer)
 
 
@@ -295,14 +365,15 @@ async def on_stats(update: Update, context: Context) -> None:
     if message is None:
         return
     state = context.bot_data
+    catalog = await catalog_for(update, context)
     if state.database is None:
-        answer = admin.no_database(state.catalog)
+        answer = admin.no_database(catalog)
     else:
         try:
             stats = await database(context, admin.collect_stats, state.database, _now())
-            answer = admin.stats_reply(state.catalog, stats)
+            answer = admin.stats_reply(catalog, stats)
         except DatabaseUnavailable:
-            answer = unavailable(context)
+            answer = unavailable(catalog)
     await reply(context, message.chat_id, answer)
 
 
@@ -348,7 +419,7 @@ async def reload_catalog(context: Context, *, announce: bool = False) -> Reply:
             except DatabaseUnavailable:
                 log.warning("could not tell the other replicas about the reload")
         try:
-            await context.bot.set_my_commands(bot_commands(state))
+            await register_commands(context.bot, state)
         except TelegramError as err:
             log.warning("could not register commands after a reload: %s", type(err).__name__)
             return admin.reload_done(result.catalog, registered=False)
@@ -373,11 +444,20 @@ async def check_content_version(context: Context) -> None:
     log.info("content version %d from another replica: %s", version, answer.kind)
 
 
+async def on_language(update: Update, context: Context) -> None:
+    """/language (/idioma): every language as a button."""
+    message = update.effective_message
+    if message is not None:
+        catalog = await catalog_for(update, context)
+        await reply(context, message.chat_id, topics.language_choice(catalog))
+
+
 #: The handler of each command in ``bot.commands.COMMANDS`` (a test holds the two together).
 FIXED: dict[str, Handler] = {
     "start": on_start,
     "topics": on_topics,
     "help": on_help,
+    "language": on_language,
     "subscribe": on_subscribe,
     "settings": on_settings,
     "unsubscribe": on_unsubscribe,
@@ -400,7 +480,9 @@ async def on_topic_command(update: Update, context: Context) -> None:
     name = _command(message, context.bot.username.lower())
     if name is None:
         return
-    await reply(context, message.chat_id, topics.for_command(context.bot_data.catalog, name))
+    await reply(
+        context, message.chat_id, topics.for_command(await catalog_for(update, context), name)
+    )
 
 
 async def _pending_zone(update: Update, context: Context, chat_id: int) -> str | None:
@@ -433,7 +515,7 @@ async def on_text(update: Update, context: Context) -> None:
         if text is None:
             return
     state = context.bot_data
-    catalog = state.catalog
+    catalog = await catalog_for(update, context)
     pending = await _pending_zone(update, context, message.chat_id)
     if pending is not None and state.database is not None:
         # The answer to "type my time zone" (the gate has already read it for safety).
@@ -450,9 +532,15 @@ async def on_text(update: Update, context: Context) -> None:
                 _now(),
             )
         except DatabaseUnavailable:
-            answer = unavailable(context)
+            answer = unavailable(catalog)
     else:
-        answer = topics.for_text(catalog, text or "")
+        # Clearly written in another language we have: answered in it, with an offer.
+        written = detect(text or "", catalog.languages)
+        if written is not None and written != catalog.language:
+            catalog = catalog.in_language(written)
+            answer = topics.with_language_offer(catalog, topics.for_text(catalog, text or ""))
+        else:
+            answer = topics.for_text(catalog, text or "")
         if answer.kind == "not_sure" and state.database is not None and state.worker:
             # Counted for /stats (text only, no ids); nobody waits for it.
             state.worker.background(state.database.record_unsure, text or "", _now())
@@ -465,7 +553,7 @@ async def on_other_message(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    await reply(context, message.chat_id, topics.unsupported(context.bot_data.catalog))
+    await reply(context, message.chat_id, topics.unsupported(await catalog_for(update, context)))
 
 
 async def _answer(query: CallbackQuery, text: str | None = None) -> None:
@@ -485,23 +573,27 @@ async def on_button(update: Update, context: Context) -> None:
     chat_id = chat.id if chat is not None else query.from_user.id
     data = query.data or ""
     state = context.bot_data
+    catalog = await catalog_for(update, context)
+    if data.startswith(LANGUAGE_PREFIX):
+        await on_language_button(update, context, chat_id, data[len(LANGUAGE_PREFIX) :])
+        return
     if not data.startswith(subscriptions.PREFIX) or state.database is None:
         await _answer(query)
-        await reply(context, chat_id, topics.for_callback(state.catalog, query.data))
+        await reply(context, chat_id, topics.for_callback(catalog, query.data))
         return
     actor, action = subscriptions.parse(data)
     if chat is not None and not await may_manage(update, context):
-        await _answer(query, state.catalog.messages.get("group_admins_only"))
+        await _answer(query, catalog.messages.get("group_admins_only"))
         return
     if actor is None and chat is not None and chat.type != ChatType.PRIVATE:
-        await _answer(query, state.catalog.messages.get("group_admins_only"))
+        await _answer(query, catalog.messages.get("group_admins_only"))
         return  # an old group button that names nobody: start again with /subscribe
     await _answer(query)
     try:
         answer = await database(
             context,
             subscriptions.button,
-            state.catalog,
+            catalog,
             state.choices,
             state.database,
             chat_id,
@@ -510,8 +602,34 @@ async def on_button(update: Update, context: Context) -> None:
             _now(),
         )
     except DatabaseUnavailable:
-        answer = unavailable(context)
+        answer = unavailable(catalog)
     await reply(context, chat_id, answer)
+
+
+async def on_language_button(update: Update, context: Context, chat_id: int, code: str) -> None:
+    """A language button: keep the choice for the chat (in a group, only its admins may
+    change it), then say so in the new language."""
+    state = context.bot_data
+    query = update.callback_query
+    assert query is not None
+    if code not in state.catalog.languages:
+        await _answer(query)
+        await reply(context, chat_id, topics.menu(await catalog_for(update, context)))
+        return
+    if update.effective_chat is not None and not await may_manage(update, context):
+        refusal = (await catalog_for(update, context)).messages.get("group_admins_only")
+        await _answer(query, refusal)
+        return
+    await _answer(query)
+    remember_language(state, chat_id, code)
+    if state.database is not None and state.worker is not None:
+        try:
+            await state.worker.call(
+                functools.partial(state.database.set_language, chosen=True), chat_id, code, _now()
+            )
+        except DatabaseUnavailable:  # kept here for now; the next choice tries again
+            log.warning("could not store a language choice")
+    await reply(context, chat_id, topics.language_set(state.catalog.in_language(code)))
 
 
 async def on_member_change(update: Update, context: Context) -> None:
@@ -543,7 +661,8 @@ async def on_error(update: object, context: Context) -> None:
     )
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == ChatType.PRIVATE:
-        text = context.bot_data.catalog.messages.get("error")
+        assert isinstance(update, Update)
+        text = quick_catalog(update, context).messages.get("error")
         await reply(context, chat.id, _plain(text, "error"))
 
 

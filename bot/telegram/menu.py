@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand
 
 from bot.commands import COMMANDS, Audience
+from bot.knowledge.catalog import Catalog
 from bot.telegram.state import BotState
 
 #: Telegram shows at most 100 commands.
 MAX_COMMANDS = 100
 
 
-def bot_commands(state: BotState) -> list[BotCommand]:
-    """Topics from the content, then the fixed commands this bot serves (never admin ones)."""
-    catalog = state.catalog
+def bot_commands(state: BotState, catalog: Catalog | None = None) -> list[BotCommand]:
+    """Topics from the content, then the fixed commands this bot serves (never admin ones),
+    in the catalog's language (default: the base language)."""
+    catalog = catalog or state.catalog
     topics = [BotCommand(t.command, t.title[:256]) for t in catalog.topics]
     own = [
         BotCommand(c.name, catalog.messages.get(c.menu_key))
@@ -25,3 +27,13 @@ def bot_commands(state: BotState) -> list[BotCommand]:
         )
     ]
     return (topics + own)[:MAX_COMMANDS]
+
+
+async def register_commands(bot: Bot, state: BotState) -> int:
+    """``setMyCommands`` once per language with its ``language_code``, and once with none
+    (the base language) as the fallback for everyone else; returns how many were set."""
+    base = state.catalog
+    await bot.set_my_commands(bot_commands(state, base))
+    for language, catalog in base.translations.items():
+        await bot.set_my_commands(bot_commands(state, catalog), language_code=language)
+    return 1 + len(base.translations)

@@ -47,6 +47,8 @@ class BotState:
         #: One /reload at a time in this process; the content version it serves.
         self.reload_lock = asyncio.Lock()
         self.content_version = 0
+        #: chat id -> (its chosen language or "", until when this replica trusts it).
+        self.languages: dict[int, tuple[str, float]] = {}
         #: (chat id, user id) -> (is an administrator, until when the answer is kept).
         self.admins: dict[tuple[int, int], tuple[bool, float]] = {}
         #: When getUpdates last answered 409 Conflict (another poller on this token).
