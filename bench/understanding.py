@@ -38,9 +38,10 @@ def pct(part: int, whole: int) -> str:
 
 def measure(catalog: object, name: str) -> tuple[list[str], list[str]]:
     data = yaml.safe_load((HELDOUT / f"{name}.yml").read_text("utf-8"))
+    reader = catalog.in_language(name.split("_")[0])  # type: ignore[attr-defined]
 
     def kind(text: str) -> tuple[str, str | None, str]:
-        reply = replies.for_text(catalog, text)  # type: ignore[arg-type]
+        reply = replies.answer(reader, text)
         return reply.kind, reply.topic, reply.extra.get("options", "")
 
     urgent = [kind(t)[0] for t in data["urgent"]]

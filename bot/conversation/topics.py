@@ -8,6 +8,7 @@ the bot says so and shows the menu instead of guessing.
 from __future__ import annotations
 
 from bot.knowledge.catalog import Catalog, Topic
+from bot.knowledge.language import detect
 from bot.knowledge.outgoing import (
     LANGUAGE_PREFIX,
     MENU_DATA,
@@ -112,7 +113,7 @@ def topic_reply(catalog: Catalog, command: str) -> Reply | None:
     topic = catalog.topic(command)
     if topic is None:
         return None
-    return Reply(tuple(topic_messages(catalog, topic)), "topic", topic.command)
+    return Reply(tuple(topic_messages(catalog, topic)), "topic", topic.key)
 
 
 def for_command(catalog: Catalog, command: str) -> Reply:
@@ -143,7 +144,7 @@ def for_text(catalog: Catalog, text: str) -> Reply:
         return Reply(
             (*prefix, did_you_mean(catalog, result.offers)),
             "did_you_mean",
-            extra={"options": ",".join(result.offers)},
+            extra={"options": ",".join(_keys(catalog, result.offers))},
         )
     if result.command is None or not result.confident:
         messages = (*prefix, _with_menu(catalog, catalog.messages.get("not_sure")))
@@ -152,7 +153,7 @@ def for_text(catalog: Catalog, text: str) -> Reply:
     if topic is None:  # the router and the catalog are built together; this is a bug
         return Reply((*prefix, _with_menu(catalog, catalog.messages.get("not_sure"))), "not_sure")
     intro = catalog.messages.get("routed", title=topic.title)
-    return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.command)
+    return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.key)
 
 
 def safety_first(catalog: Catalog, text: str) -> Reply | None:
@@ -175,6 +176,25 @@ def safety_first(catalog: Catalog, text: str) -> Reply | None:
                 extra={"rule": verdict.rule_id, "language": language.language},
             )
     return None
+
+
+def _keys(catalog: Catalog, commands: tuple[str, ...]) -> list[str]:
+    """Topic commands as language-neutral keys (for counting and measuring)."""
+    return [t.key if (t := catalog.topic(c)) is not None else c for c in commands]
+
+
+def answer(catalog: Catalog, text: str) -> Reply:
+    """What the bot answers a typed message, every step that needs no database: safety in
+    every language, then, for a message clearly in another language, the answer in that
+    language with an offer to switch; else ``for_text`` in the reader's language."""
+    first = safety_first(catalog, text)
+    if first is not None:
+        return first
+    written = detect(text, catalog.languages)
+    if written is not None and written != catalog.language:
+        other = catalog.in_language(written)
+        return with_language_offer(other, for_text(other, text))
+    return for_text(catalog, text)
 
 
 def did_you_mean(catalog: Catalog, commands: tuple[str, ...]) -> OutMessage:

@@ -41,7 +41,7 @@ from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
 from bot.conversation import admin, subscriptions, topics
 from bot.knowledge.catalog import Catalog
-from bot.knowledge.language import detect, from_code
+from bot.knowledge.language import from_code
 from bot.knowledge.outgoing import LANGUAGE_PREFIX, OutMessage, Reply
 from bot.settings import Settings
 from bot.storage.worker import DatabaseUnavailable
@@ -534,13 +534,7 @@ async def on_text(update: Update, context: Context) -> None:
         except DatabaseUnavailable:
             answer = unavailable(catalog)
     else:
-        # Clearly written in another language we have: answered in it, with an offer.
-        written = detect(text or "", catalog.languages)
-        if written is not None and written != catalog.language:
-            catalog = catalog.in_language(written)
-            answer = topics.with_language_offer(catalog, topics.for_text(catalog, text or ""))
-        else:
-            answer = topics.for_text(catalog, text or "")
+        answer = topics.answer(catalog, text or "")
         if answer.kind == "not_sure" and state.database is not None and state.worker:
             # Counted for /stats (text only, no ids); nobody waits for it.
             state.worker.background(state.database.record_unsure, text or "", _now())
