@@ -183,11 +183,12 @@ def _keys(catalog: Catalog, commands: tuple[str, ...]) -> list[str]:
     return [t.key if (t := catalog.topic(c)) is not None else c for c in commands]
 
 
-def answer(catalog: Catalog, text: str) -> Reply:
+def answer(catalog: Catalog, text: str, *, safety_read: bool = False) -> Reply:
     """What the bot answers a typed message, every step that needs no database: safety in
-    every language, then, for a message clearly in another language, the answer in that
-    language with an offer to switch; else ``for_text`` in the reader's language."""
-    first = safety_first(catalog, text)
+    every language (unless ``safety_read``: the handlers' gate did it already), then, for a
+    message clearly in another language, the answer in that language with an offer to
+    switch; else ``for_text`` in the reader's language."""
+    first = None if safety_read else safety_first(catalog, text)
     if first is not None:
         return first
     written = detect(text, catalog.languages)
