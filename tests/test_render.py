@@ -69,6 +69,10 @@ def test_shipped_content_passes_the_linter_with_no_errors(monkeypatch: object) -
     commands = {e.command for e in explainers}
     assert {"symptoms", "therapy", "study", "side_effects", "caveats", "learn_more"} <= commands
     for file in report.files:
+        if file.language == "es":
+            assert file.metrics["fernandez_huerta"] >= 70
+            assert file.metrics["szigriszt_pazos"] >= 65
+            continue
         assert file.metrics["flesch_kincaid_grade"] <= 6
         assert file.metrics["smog_index"] <= 8
     for explainer in explainers:

@@ -102,5 +102,6 @@ def explain(rule_id: str) -> int:
     print(f"{found.id} ({found.severity}): {found.summary}")
     for example in examples(found.id):
         label = "Passes" if example.passes else "Fails"
-        print(f"\n--- {label}: {example.why}\n{example.text.rstrip()}")
+        where = "" if not example.beside else f" (as {example.path}, beside the English base)"
+        print(f"\n--- {label}: {example.why}{where}\n{example.text.rstrip()}")
     return 0

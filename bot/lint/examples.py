@@ -3,6 +3,10 @@
 Editors read them with ``python -m bot lint --explain RULE``; the test suite lints each one
 and fails when a registered rule has no example of either kind, or when an example does
 not pass or fail as it says.
+
+An example in another language (``lang: es``) starts from that language's base and is
+linted as ``content/es/example.md``, beside the English base as ``content/example.md``
+(the topic the Spanish base translates).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from bot.text.content import DEFAULT_LANGUAGE
 from bot.text.yamlfile import parse_yaml
 
 FILE = "examples.yml"
@@ -27,6 +32,20 @@ class Example:
     why: str
     #: The whole content file: front matter and body.
     text: str
+    #: The language it is written in; linted in that language's folder.
+    language: str = DEFAULT_LANGUAGE
+
+    @property
+    def path(self) -> str:
+        """Where it is linted, relative to the content folder."""
+        return "example.md" if self.language == DEFAULT_LANGUAGE else f"{self.language}/example.md"
+
+    @property
+    def beside(self) -> dict[str, str]:
+        """The other files linted with it: the English base beside a translation."""
+        if self.language == DEFAULT_LANGUAGE:
+            return {}
+        return {"example.md": base_file()}
 
 
 @cache
@@ -36,13 +55,30 @@ def _data() -> dict[str, Any]:
     return data
 
 
-def jargon() -> dict[str, str]:
-    """The jargon list the examples are written against."""
-    return {str(k): str(v) for k, v in (_data().get("jargon") or {}).items()}
+def languages() -> list[str]:
+    """The languages the examples are written in, English first."""
+    return [DEFAULT_LANGUAGE, *(_data().get("languages") or {})]
 
 
-def _file(changes: dict[str, Any]) -> str:
-    base = _data()["base"]
+def _language_data(language: str) -> dict[str, Any]:
+    if language == DEFAULT_LANGUAGE:
+        return _data()
+    found: dict[str, Any] = (_data().get("languages") or {})[language]
+    return found
+
+
+def jargon(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The jargon list the examples of a language are written against."""
+    return {str(k): str(v) for k, v in (_language_data(language).get("jargon") or {}).items()}
+
+
+def base_file(language: str = DEFAULT_LANGUAGE) -> str:
+    """A language's base file, which passes every rule."""
+    return _file({}, language)
+
+
+def _file(changes: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    base = _language_data(language)["base"]
     meta = dict(base["front_matter"])
     for key, value in (changes.get("front_matter") or {}).items():
         if value is None:
@@ -62,7 +98,9 @@ def examples(rule: str) -> list[Example]:
     found: list[Example] = []
     for kind, passes in (("pass", True), ("fail", False)):
         for item in spec.get(kind) or ():
-            found.append(Example(rule, passes, str(item.get("why", "")), _file(item)))
+            language = str(item.get("lang") or DEFAULT_LANGUAGE)
+            why = str(item.get("why", ""))
+            found.append(Example(rule, passes, why, _file(item, language), language))
     return found
 
 

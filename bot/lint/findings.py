@@ -25,6 +25,8 @@ class FileReport:
     path: Path
     metrics: dict[str, float | int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    #: The file's language ("" when the file could not be read).
+    language: str = ""
 
     @property
     def errors(self) -> int:

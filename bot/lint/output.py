@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from bot.lint.findings import Finding, LintReport
+from bot.lint.scores import describe_scores
 
 
 def _location(finding: Finding) -> str:
@@ -22,8 +23,9 @@ def format_text(report: LintReport) -> str:
     for file in report.files:
         if file.metrics:
             m = file.metrics
+            scores = describe_scores(m)
             lines.append(
-                f"{file.path}: grade {m['flesch_kincaid_grade']:.1f}, SMOG {m['smog_index']:.1f}, "
+                f"{file.path}: {scores + ', ' if scores else ''}"
                 f"{m['words']} words, {m['sentences']} sentences"
             )
     lines.append(
@@ -37,6 +39,7 @@ def format_json(report: LintReport) -> str:
         "files": [
             {
                 "path": str(file.path),
+                "language": file.language,
                 "metrics": file.metrics,
                 "findings": [
                     {

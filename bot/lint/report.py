@@ -27,10 +27,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from bot.lint.config import LintConfig
-from bot.lint.document import LintDoc, Seeds
+from bot.lint.document import LintDoc, Seeds, formulas
 from bot.lint.findings import FileReport, Finding, LintReport
-from bot.lint.rules.style import explained_at, jargon_pattern
-from bot.text import readability
+from bot.lint.rules.reading import sentence_level
+from bot.lint.rules.style import explained_at, explanations, jargon_pattern
+from bot.lint.scores import FORMULAS
+from bot.text.content import language_of_folder
 from bot.text.markdown import Block
 from bot.text.normalise import normalise_quote
 from bot.text.plaintext import Sentence, block_plain_text, split_sentences, words
@@ -161,7 +163,9 @@ def page_names(paths: Iterable[Path]) -> dict[Path, str]:
     names: dict[Path, str] = {}
     used: set[str] = set()
     for path in paths:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.name).strip("-.") or "file"
+        # A file in a language folder is named with it: "es/01-symptoms.md" is es-01-...
+        name = f"{path.parent.name}-{path.name}" if language_of_folder(path.parent) else path.name
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "file"
         name, number = f"file-{stem}.html", 2
         while name in used:
             name, number = f"file-{stem}-{number}.html", number + 1
@@ -187,13 +191,19 @@ def _scale(values: Iterable[float], target: float) -> float:
     return float(max(math.ceil(max([target, *values]) * 1.25), 1))
 
 
-def metric_bar(value: float, target: float, scale: float, label: str) -> str:
-    """A horizontal bar for one score, with a dashed marker line at the target."""
-    over = value > target
+def metric_bar(
+    value: float, target: float, scale: float, label: str, *, higher_is_easier: bool = False
+) -> str:
+    """A horizontal bar for one score, with a dashed marker line at the target (a maximum,
+    or a minimum for a score where higher is easier, as Fernández-Huerta)."""
+    over = value < target if higher_is_easier else value > target
     state = "over" if over else "ok"
     width = max(min(value / scale, 1.0), 0.0) * 100
     left = min(target / scale, 1.0) * 100
-    verdict = "above" if over else "within"
+    if higher_is_easier:
+        verdict = "below" if over else "at or above"
+    else:
+        verdict = "above" if over else "within"
     title = f"{label} {value:.1f}: {verdict} the target of {target:g}"
     return (
         f'<div class="metric" title="{escape(title)}">'
@@ -215,17 +225,67 @@ def _finding_html(finding: Finding, *, location: bool = False) -> str:
     )
 
 
-def _targets(config: LintConfig) -> tuple[float, float]:
-    levels = config.section("reading_level")
-    return float(levels["max_flesch_kincaid_grade"]), float(levels["max_smog_index"])
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One formula a file is scored by, and its limit in the file's language."""
+
+    name: str
+    limit: float
+
+    @property
+    def label(self) -> str:
+        return FORMULAS[self.name].label
+
+    @property
+    def full_name(self) -> str:
+        label = FORMULAS[self.name].label
+        return {"grade": "Flesch-Kincaid grade"}.get(label, label)
+
+    @property
+    def heading(self) -> str:
+        least = "at least " if FORMULAS[self.name].higher_is_easier else ""
+        return f"{self.full_name} (target {least}{self.limit:g})"
+
+    @property
+    def goal(self) -> str:
+        side = "or higher" if FORMULAS[self.name].higher_is_easier else "or lower"
+        return f"{self.full_name} {self.limit:g} {side}"
+
+    def bar(self, value: float, scale: float) -> str:
+        return metric_bar(
+            value,
+            self.limit,
+            scale,
+            self.label,
+            higher_is_easier=FORMULAS[self.name].higher_is_easier,
+        )
+
+
+def _settings(config: LintConfig, language: str) -> LintConfig:
+    return config.for_language(language) or config
+
+
+def targets(config: LintConfig) -> list[Target]:
+    """The formulas of one language's settings, with their limits."""
+    limits = config.section("reading_level")
+    return [Target(n, float(limits[FORMULAS[n].limit_key])) for n in formulas(config)]
 
 
 def index_page(report: LintReport, pages: dict[Path, str], config: LintConfig) -> str:
-    """Every linted file: grade and SMOG bars against the targets, counts, a page link."""
-    fk_target, smog_target = _targets(config)
+    """Every linted file: its scores as bars against the targets of its language (grade
+    and SMOG for English, Fernández-Huerta and INFLESZ for Spanish), counts, a page link."""
     scored = [f for f in report.files if f.metrics]
-    fk_scale = _scale((float(f.metrics["flesch_kincaid_grade"]) for f in scored), fk_target)
-    smog_scale = _scale((float(f.metrics["smog_index"]) for f in scored), smog_target)
+    by_file = {f.path: targets(_settings(config, f.language)) for f in scored}
+    columns = max((len(t) for t in by_file.values()), default=0)
+    scales: dict[str, float] = {}
+    for name in {t.name for ts in by_file.values() for t in ts}:
+        limit = next(t.limit for ts in by_file.values() for t in ts if t.name == name)
+        values = (float(f.metrics[name]) for f in scored if name in f.metrics)
+        scales[name] = _scale(values, limit)
+    headings = [
+        " · ".join(dict.fromkeys(ts[i].heading for ts in by_file.values() if i < len(ts)))
+        for i in range(columns)
+    ]
     rows: list[str] = []
     for file in report.files:
         warnings = len(file.findings) - file.errors
@@ -240,27 +300,27 @@ def index_page(report: LintReport, pages: dict[Path, str], config: LintConfig) -
             problems = "".join(_finding_html(f, location=True) for f in file.findings)
             rows.append(
                 f'<tr class="broken" data-path="{name}"><td>{link}</td>'
-                f'<td colspan="2">{problems}</td>{counts}<td class="num"></td></tr>'
+                f'<td colspan="{max(columns, 1)}">{problems}</td>{counts}<td class="num"></td></tr>'
             )
             continue
-        grade = float(file.metrics["flesch_kincaid_grade"])
-        smog = float(file.metrics["smog_index"])
+        mine = [t for t in by_file[file.path] if t.name in file.metrics]
+        cells = [f"<td>{t.bar(float(file.metrics[t.name]), scales[t.name])}</td>" for t in mine]
+        cells += ["<td></td>"] * (columns - len(cells))
         rows.append(
-            f'<tr data-path="{name}"><td>{link}</td>'
-            f"<td>{metric_bar(grade, fk_target, fk_scale, 'grade')}</td>"
-            f"<td>{metric_bar(smog, smog_target, smog_scale, 'SMOG')}</td>"
-            f'{counts}<td class="num">{file.metrics["words"]}</td></tr>'
+            f'<tr data-path="{name}" data-language="{escape(file.language)}"><td>{link}</td>'
+            + "".join(cells)
+            + f'{counts}<td class="num">{file.metrics["words"]}</td></tr>'
         )
+    wanted = dict.fromkeys(t.goal for ts in by_file.values() for t in ts)
     body = (
         "<h1>Readability report</h1>\n"
         f'<p class="summary">{len(report.files)} file(s): <strong>{report.errors} '
-        f"error(s)</strong>, {report.warnings} warning(s). Targets: Flesch-Kincaid grade "
-        f"{fk_target:g} or lower, SMOG {smog_target:g} or lower (the dashed line). "
+        f"error(s)</strong>, {report.warnings} warning(s). Targets: "
+        f"{', '.join(wanted) or 'none'} (the dashed line). "
         f'<a href="{SOURCE_PAGE}">The source article</a>.</p>\n'
         '<table class="overview">\n<thead><tr><th>File</th>'
-        f"<th>Flesch-Kincaid grade (target {fk_target:g})</th>"
-        f"<th>SMOG (target {smog_target:g})</th>"
-        '<th class="num">Errors</th><th class="num">Warnings</th>'
+        + "".join(f"<th>{escape(h)}</th>" for h in headings)
+        + '<th class="num">Errors</th><th class="num">Warnings</th>'
         '<th class="num">Words</th></tr></thead>\n<tbody>\n'
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n"
@@ -294,10 +354,10 @@ def _range_marks(
 
 
 def body_marks(doc: LintDoc, config: LintConfig) -> list[Mark]:
-    """Hard and very hard sentences, and jargon words, as ranges on the file's lines."""
-    limits = config.section("sentences")
-    minimum = int(limits["min_words_to_judge"])
-    hard, very_hard = float(limits["hard_ari"]), float(limits["very_hard_ari"])
+    """Hard and very hard sentences, and jargon words, as ranges on the file's lines (by
+    the settings of the file's language)."""
+    config = _settings(config, doc.language)
+    ways = explanations(config)
     glossary = config.jargon
     whole = " ".join(b.text for b in doc.plain.blocks).lower()
     present = frozenset(term for term in glossary if term in whole)
@@ -311,14 +371,12 @@ def body_marks(doc: LintDoc, config: LintConfig) -> list[Mark]:
         for start, end in split_sentences(text, config.abbreviations):
             sentence = text[start:end].strip()
             reading = Sentence(sentence, 0, 0, 0, words(sentence))
-            count = len(reading.words)
-            ari = readability.sentence_ari(reading.letters, count)
+            judged = sentence_level(sentence, reading.words, reading.letters, config)
             src_start = _plain_to_source(starts, sources, start)
             src_end = _plain_to_source(starts, sources, start + len(sentence) - 1) + 1
-            if count >= minimum and ari >= hard:
-                level = "very-hard" if ari >= very_hard else "hard"
-                label = "very hard" if ari >= very_hard else "hard"
-                title = f"{label} to read: {count} words, ARI {ari:.0f}"
+            if judged.level:
+                level = judged.level.replace(" ", "-")
+                title = f"{judged.level} to read: {judged.describe()}"
                 marks.extend(_range_marks(block, src_start, src_end, f"s {level}", title))
             if pattern is None:
                 continue
@@ -327,7 +385,7 @@ def body_marks(doc: LintDoc, config: LintConfig) -> list[Mark]:
                 plain = glossary[term]
                 first = term not in seen
                 seen.add(term)
-                unexplained = first and not explained_at(sentence, term)
+                unexplained = first and not explained_at(sentence, term, ways)
                 j_start = _plain_to_source(starts, sources, start + match.start())
                 j_end = _plain_to_source(starts, sources, start + match.end() - 1) + 1
                 marks.extend(
@@ -378,7 +436,7 @@ def file_page(
     file: FileReport, doc: LintDoc, config: LintConfig, quotes: Sequence[QuoteLink]
 ) -> str:
     """One explainer: its lines with a gutter, shading, jargon notes, findings, sources."""
-    fk_target, smog_target = _targets(config)
+    goals = targets(_settings(config, doc.language))
     try:
         lines = _file_lines(doc.path)
     except OSError:
@@ -410,9 +468,12 @@ def file_page(
             f'<td class="text">{render_line(text, marks.get(number, []))}</td>'
             f'<td class="notes">{"".join(_finding_html(f) for f in notes)}</td></tr>'
         )
-    grade = doc.flesch_kincaid_grade
-    scale_fk = _scale([grade], fk_target)
-    scale_smog = _scale([doc.smog_index], smog_target)
+    score_rows = "".join(
+        f"<tr><th>{escape(t.heading)}</th>"
+        f"<td>{t.bar(doc.scores[t.name], _scale([doc.scores[t.name]], t.limit))}</td></tr>"
+        for t in goals
+        if t.name in doc.scores
+    )
     warnings = len(file.findings) - file.errors
     title = doc.explainer.title or str(doc.path)
     body = (
@@ -422,12 +483,7 @@ def file_page(
         f'<p class="muted">{escape(str(doc.path))} · {doc.plain.word_count} words, '
         f"{len(doc.plain.sentences)} sentences · <strong>{file.errors} error(s)</strong>, "
         f"{warnings} warning(s)</p>\n"
-        '<table class="overview"><tbody>'
-        f"<tr><th>Flesch-Kincaid grade (target {fk_target:g})</th>"
-        f"<td>{metric_bar(grade, fk_target, scale_fk, 'grade')}</td></tr>"
-        f"<tr><th>SMOG (target {smog_target:g})</th>"
-        f"<td>{metric_bar(doc.smog_index, smog_target, scale_smog, 'SMOG')}</td></tr>"
-        "</tbody></table>\n"
+        f'<table class="overview"><tbody>{score_rows}</tbody></table>\n'
         '<p class="legend"><span class="s hard">hard sentence</span> '
         '<span class="s very-hard">very hard sentence</span> '
         '<span class="jargon" title="a word from jargon.yml">jargon</span> '

@@ -7,10 +7,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from bot.lint.config import LintConfig, find_config, load_config
-from bot.lint.document import Context, LintDoc, Seeds, analyse
+from bot.lint.document import Context, LintDoc, Seeds, Topics, analyse, topic_of
 from bot.lint.findings import FileReport, Finding, LintReport
 from bot.lint.rules import RULES
-from bot.text.content import ContentProblem, Explainer, content_files, load_file
+from bot.text.content import (
+    DEFAULT_LANGUAGE,
+    ContentProblem,
+    Explainer,
+    content_root,
+    content_tree,
+    load_file,
+)
 
 
 class UsageError(Exception):
@@ -18,10 +25,12 @@ class UsageError(Exception):
 
 
 def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """The explainer files of ``paths``: a folder's own ``*.md`` and those of its language
+    folders (``content/es/``, see ``content_tree``); a file as given."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(content_files(path))
+            files.extend(content_tree(path))
         elif path.is_file():
             files.append(path)
         elif path.exists():
@@ -54,7 +63,8 @@ def problem_finding(problem: ContentProblem) -> Finding:
 
 
 def lint_explainer(explainer: Explainer, context: Context) -> tuple[LintDoc, list[Finding]]:
-    """Every rule on one parsed file."""
+    """Every rule on one parsed file, with the settings of its language."""
+    context = context.for_language(explainer.language)
     doc = analyse(explainer, context.config)
     findings: list[Finding] = []
     for rule in RULES:
@@ -64,18 +74,42 @@ def lint_explainer(explainer: Explainer, context: Context) -> tuple[LintDoc, lis
 
 
 def metrics_of(doc: LintDoc) -> dict[str, float | int]:
+    """The file's scores (the formulas of its language) and its size."""
     return {
-        "flesch_kincaid_grade": round(doc.flesch_kincaid_grade, 2),
-        "smog_index": round(doc.smog_index, 2),
+        **{name: round(score, 2) for name, score in doc.scores.items()},
         "words": doc.plain.word_count,
         "sentences": len(doc.plain.sentences),
     }
 
 
 def config_folder(paths: Sequence[Path]) -> Path:
-    """Where settings and the jargon list are looked for when no lint.yml is given."""
+    """Where settings and the jargon list are looked for when no lint.yml is given: the
+    content folder (for ``content/es`` or a file in it, ``content``)."""
     first = paths[0] if paths else Path("content")
-    return first if first.is_dir() else first.parent
+    return content_root(first)
+
+
+def index_topics(loaded: Sequence[Explainer | ContentProblem]) -> Topics:
+    """The topics of the files linted, and of the other files of their content folders
+    (read from disk, not linted), for the rules that compare languages."""
+    topics = Topics()
+    roots: dict[Path, None] = {}
+    for item in loaded:
+        if isinstance(item, Explainer):
+            root = content_root(item.path)
+            roots.setdefault(root)
+            topics.add(root, topic_of(item))
+    known = {item.path for item in loaded}
+    for root in roots:
+        try:
+            others = [p for p in content_tree(root) if p not in known]
+        except OSError:
+            continue
+        for path in others:
+            other = load_file(path)
+            if isinstance(other, Explainer):
+                topics.add(root, topic_of(other))
+    return topics
 
 
 def lint_paths(
@@ -143,7 +177,7 @@ def _run_corpus_checks(
     for path in files:
         loaded = load_file(path)
         if isinstance(loaded, Explainer):
-            by_folder.setdefault(path.parent, []).append(loaded)
+            by_folder.setdefault(data_folder(loaded), []).append(loaded)
     reports = {r.path: r for r in report.files}
     for folder, explainers in by_folder.items():
         for check in checks:
@@ -153,6 +187,15 @@ def _run_corpus_checks(
                     target = reports[finding.path] = FileReport(finding.path)
                     report.files.append(target)
                 target.findings.append(finding)
+
+
+def data_folder(explainer: Explainer) -> Path:
+    """The folder with the data files of an explainer's language: the content folder for
+    English, its language folder (``content/es``) for another language."""
+    root = content_root(explainer.path)
+    if explainer.language == DEFAULT_LANGUAGE:
+        return root
+    return root / explainer.language
 
 
 def _lint_loaded(
@@ -166,6 +209,7 @@ def _lint_loaded(
             by_path.setdefault(finding.path, FileReport(finding.path)).findings.append(finding)
         report.files.extend(by_path.values())
     loaded: list[Explainer | ContentProblem] = [load_file(path) for path in files]
+    context.topics = index_topics(loaded)
     for item in loaded:
         if isinstance(item, Explainer) and item.command:
             context.commands.setdefault(item.command, item.path)
@@ -176,5 +220,5 @@ def _lint_loaded(
         doc, findings = lint_explainer(item, context)
         if keep_docs is not None:
             keep_docs.append(doc)
-        report.files.append(FileReport(item.path, metrics_of(doc), findings))
+        report.files.append(FileReport(item.path, metrics_of(doc), findings, item.language))
     return report

@@ -23,7 +23,8 @@ from bot.lint.findings import FileReport, Finding, LintReport
 from bot.lint.output import format_text
 from bot.lint.report import write_report
 from bot.lint.runner import CorpusCheck, UsageError, lint_loaded, prepare
-from bot.text.content import content_files
+from bot.lint.scores import describe_scores
+from bot.text.content import content_tree, language_of_folder
 
 Stamp = tuple[int, int, int] | None
 Snapshot = dict[Path, Stamp]
@@ -39,8 +40,8 @@ def _key(finding: Finding) -> tuple[str, str, str, str]:
 
 
 def _grades(file: FileReport) -> str:
-    m = file.metrics
-    return f"grade {float(m['flesch_kincaid_grade']):.1f}, SMOG {float(m['smog_index']):.1f}"
+    """The file's scores: "grade 4.0, SMOG 5.7", or the Spanish ones for a Spanish file."""
+    return describe_scores(file.metrics)
 
 
 def diff_reports(old: LintReport, new: LintReport) -> list[str]:
@@ -104,13 +105,23 @@ def _stamp(path: Path) -> Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _language_folders(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and language_of_folder(p))
+    except OSError:
+        return []
+
+
 def snapshot(paths: Iterable[Path]) -> Snapshot:
-    """A stamp per path (None when missing); a folder stands for itself and its *.md files."""
+    """A stamp per path (None when missing); a folder stands for itself and its *.md files,
+    and its language folders (``es/``) for theirs, so a new Spanish file is seen too."""
     stamps: Snapshot = {}
     for path in paths:
         stamps[path] = _stamp(path)
         if path.is_dir():
-            for child in content_files(path):
+            for folder in _language_folders(path):
+                stamps[folder] = _stamp(folder)
+            for child in content_tree(path):
                 stamps[child] = _stamp(child)
     return stamps
 
@@ -225,8 +236,11 @@ def watch_paths(
 
 
 def _inputs(config: LintConfig, config_file: Path | None, seeds: Iterable[Path]) -> list[Path]:
-    """Files besides the content whose change changes the result."""
-    extra = [config.base / str(config.data["jargon_file"]), *seeds]
+    """Files besides the content whose change changes the result (every language's jargon
+    list among them)."""
+    settings = list(config.languages.values()) or [config]
+    jargon = dict.fromkeys(s.base / str(s.data["jargon_file"]) for s in settings)
+    extra = [*jargon, *seeds]
     if config_file is not None:
         extra.append(config_file)
     return extra

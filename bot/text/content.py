@@ -6,6 +6,7 @@ with a line number, so the linter can report it and the bot can skip it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,13 @@ from typing import Any
 from bot.text.yamlfile import ENCODING, YamlError, parse_yaml
 
 FRONT_MATTER_FENCE = "---"
+
+#: The language of a file that says nothing and sits in no language folder.
+DEFAULT_LANGUAGE = "en"
+#: A language code as Telegram sends it and folders are named: ISO 639-1, two letters.
+#: A front-matter value may carry a region ("es-MX", "es_419"); only the language counts.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+_LANGUAGE_TAG = re.compile(r"(?P<code>[a-z]{2})(?:[-_][a-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,13 @@ class Explainer:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: 1-based line of each top-level front-matter key.
     meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    #: The language it is written in: ``lang:`` in the front matter, else the language
+    #: folder it sits in (``content/es/``), else English. Lowercase; for a ``lang:`` that
+    #: is no language code, the value as written (lowercase), which the linter reports.
+    language: str = DEFAULT_LANGUAGE
+    #: In another language than English, the command of the English topic it translates
+    #: ("" when the front matter has no ``translates:``).
+    translates: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,35 @@ def _key_lines(front: str, first_line: int) -> dict[str, int]:
             key = raw.split(":", 1)[0].strip().strip("'\"")
             lines.setdefault(key, first_line + offset)
     return lines
+
+
+def language_of_folder(folder: Path) -> str | None:
+    """The language a folder is for, when its name is a language code ("es"), else None."""
+    return folder.name if _LANGUAGE_CODE.fullmatch(folder.name) else None
+
+
+def content_root(path: Path) -> Path:
+    """The content folder a file or folder belongs to: a language folder's parent
+    (``content/es/01.md`` and ``content/es`` belong to ``content``), else its own folder."""
+    folder = path if path.is_dir() else path.parent
+    return folder.parent if language_of_folder(folder) else folder
+
+
+def declared_language(value: Any) -> str:
+    """A front matter's ``lang`` as a language code ("es-MX" is "es"); "" when there is none.
+
+    A value that is not a language code comes back lowercased as written, so that the
+    linter can say so; a value that is not text comes back as its text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    text = str(value).strip().lower()
+    match = _LANGUAGE_TAG.fullmatch(text)
+    return match.group("code") if match else text
+
+
+def _language(meta: dict[str, Any], path: Path) -> str:
+    declared = declared_language(meta.get("lang", meta.get("language")))
+    return declared or language_of_folder(path.parent) or DEFAULT_LANGUAGE
 
 
 def parse_explainer(path: Path, data: bytes) -> Explainer | ContentProblem:
@@ -157,6 +201,8 @@ def parse_explainer(path: Path, data: bytes) -> Explainer | ContentProblem:
         body_line=body_line,
         meta=meta,
         meta_lines=_key_lines(front, 2),
+        language=_language(meta, path),
+        translates=_str(meta.get("translates")).lstrip("/"),
     )
 
 
@@ -179,7 +225,23 @@ def content_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.md") if p.name.lower() != "readme.md")
 
 
+def content_tree(directory: Path) -> list[Path]:
+    """Explainer files of a content folder and of its language folders (``es/``, any
+    subfolder named by a language code): the folder's own files first, then each language
+    folder's, in name order."""
+    files = content_files(directory)
+    try:
+        children = sorted(p for p in directory.iterdir() if p.is_dir())
+    except OSError:  # gone or unreadable: as glob, no files rather than an error
+        children = []
+    for child in children:
+        if language_of_folder(child):
+            files.extend(content_files(child))
+    return files
+
+
 def load_directory(directory: Path) -> tuple[list[Explainer], list[ContentProblem]]:
+    """The explainers of one folder (not its language folders: see ``content_tree``)."""
     explainers: list[Explainer] = []
     problems: list[ContentProblem] = []
     for path in content_files(directory):

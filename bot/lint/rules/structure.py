@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from bot.commands import RESERVED
-from bot.lint.document import Context, LintDoc
+from bot.lint.document import Context, LintDoc, topic_of
 from bot.lint.findings import Finding
 from bot.lint.registry import Finder, rule
+from bot.text.content import content_root
 from bot.text.plaintext import split_sentences
 from bot.text.render import MAX_MESSAGE_CHARS
 from bot.text.telegram_html import TelegramHtmlError, parse_html
@@ -46,6 +48,8 @@ def front_matter(doc: LintDoc, ctx: Context, found: Finder) -> Iterator[Finding 
             lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
             "a list of quotes",
         ),
+        "lang": (lambda v: isinstance(v, str), "a language code such as es"),
+        "translates": (lambda v: isinstance(v, str), "the command of an English topic"),
     }
     for name, (ok, kind) in expectations.items():
         value = meta.get(name)
@@ -89,13 +93,26 @@ def command(doc: LintDoc, ctx: Context, found: Finder) -> Iterator[Finding | Non
             "Choose another command name for this topic.",
         )
     first = ctx.commands.get(name)
-    if first is not None and first != doc.path:
+    if first is not None and first != doc.path and not _same_topic(ctx, first, doc):
         yield found(
             line,
             1,
             f"/{name} is already used by {first}",
             "Each topic needs its own command.",
         )
+
+
+def _same_topic(ctx: Context, other: Path, doc: LintDoc) -> bool:
+    """Two files of one topic in two languages may share a command (a Spanish file that
+    keeps /symptoms for the topic it translates)."""
+    mine = topic_of(doc.explainer)
+    theirs = next((t for t in ctx.topics.under(content_root(other)) if t.path == other), None)
+    return (
+        theirs is not None
+        and theirs.language != mine.language
+        and bool(mine.key)
+        and theirs.key == mine.key
+    )
 
 
 @rule("title", "error")
