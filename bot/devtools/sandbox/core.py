@@ -115,6 +115,8 @@ class _SandboxCore:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.description = ""
         self.short_description = ""
+        #: Seconds added to the wall clock for message dates (see ``now``).
+        self.clock_offset = 0.0
 
         self._chats: dict[int, _Chat] = {}
         self._users: dict[int, JSON] = {}
@@ -155,6 +157,11 @@ class _SandboxCore:
             "first_name": self.bot_first_name,
             "username": self.bot_username,
         }
+
+    def now(self) -> float:
+        """The sandbox's clock (Unix seconds): the wall clock plus ``clock_offset``, which
+        the web chat's clock control moves forward so dated messages follow its jumps."""
+        return time.time() + self.clock_offset
 
     # --- internals: shared by the parts ------------------------------------------------------
 

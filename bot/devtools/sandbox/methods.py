@@ -78,7 +78,7 @@ class _BotApiMethods(_Checks, _Faults):
             "message_id": message_id,
             "from": self.bot_user,
             "chat": chat.to_json(),
-            "date": int(time.time()),
+            "date": int(self.now()),
         }
         text_key, entities_key = ("caption", "caption_entities") if media else ("text", "entities")
         if media:
@@ -162,6 +162,23 @@ class _BotApiMethods(_Checks, _Faults):
             cleaned.append({"command": command, "description": description})
         self.commands[_commands_key(params)] = cleaned
         return True
+
+    def commands_for(self, chat_id: int, language_code: str | None = None) -> list[JSON]:
+        """The command menu a private chat's user sees: the narrowest scope the bot set,
+        in Telegram's order (this chat, all private chats, default), each first for the
+        user's language, then for all languages."""
+        scopes = (
+            {"type": "chat", "chat_id": chat_id},
+            {"type": "all_private_chats"},
+            {"type": "default"},
+        )
+        languages = [language_code, ""] if language_code else [""]
+        for scope in scopes:
+            for language in languages:
+                found = self.commands.get((_scope_key(scope), language))
+                if found is not None:
+                    return [dict(c) for c in found]
+        return []
 
     async def _api_get_my_commands(self, params: JSON) -> list[JSON]:
         return [dict(c) for c in self.commands.get(_commands_key(params), [])]
@@ -289,7 +306,7 @@ class _BotApiMethods(_Checks, _Faults):
             message["reply_markup"] = inline
         else:
             message.pop("reply_markup", None)
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = int(self.now())
         record.edited_at = time.monotonic()
         self._note_reply(chat.id)
         self._emit(SandboxEvent("edited", chat.id, message=record))
@@ -399,10 +416,14 @@ class _BotApiMethods(_Checks, _Faults):
         }
 
 
+def _scope_key(scope: object) -> str:
+    return json.dumps(scope, sort_keys=True)
+
+
 def _commands_key(params: JSON) -> tuple[str, str]:
     scope = params.get("scope")
     if isinstance(scope, str):
         with contextlib.suppress(ValueError):
             scope = json.loads(scope)
-    scope_key = json.dumps(scope or {"type": "default"}, sort_keys=True)
+    scope_key = _scope_key(scope or {"type": "default"})
     return scope_key, _as_str(params.get("language_code"))

@@ -3,7 +3,6 @@ button presses, groups, and blocking the bot."""
 
 from __future__ import annotations
 
-import time
 from typing import Any, Final
 
 from bot.devtools.sandbox.checks import _BOT_COMMAND_RE, _MENTION_RE, _detect_entities
@@ -42,6 +41,19 @@ class _UserSide(_SandboxCore):
                 user[key] = value
         return dict(user)
 
+    def set_language_code(self, user_id: int, language_code: str | None) -> JSON:
+        """The user's Telegram app language (``"es"``, ``"es-MX"`` ...), sent as
+        ``from.language_code`` with their next updates; None removes it, as for a user whose
+        client does not say. Returns the User object."""
+        user = self._users.get(user_id)
+        if user is None:
+            raise ValueError(f"no user {user_id}; add_user first")
+        if language_code:
+            user["language_code"] = language_code
+        else:
+            user.pop("language_code", None)
+        return dict(user)
+
     def add_chat(
         self,
         chat_id: int,
@@ -69,7 +81,11 @@ class _UserSide(_SandboxCore):
         chat.type = kind
         if kind == "private":
             user = self.add_user(
-                chat_id, first_name=first_name, last_name=last_name, username=username
+                chat_id,
+                first_name=first_name,
+                last_name=last_name,
+                username=username,
+                language_code=self._language_for(chat_id),
             )
             chat.first_name = user["first_name"]
             chat.last_name = user.get("last_name")
@@ -209,7 +225,7 @@ class _UserSide(_SandboxCore):
         found = _detect_entities(new_text)
         if found:
             message["entities"] = found
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = int(self.now())
         if self._reaches_bot(chat, message):
             self._queue("edited_message", _copy(message), chat_id)
         return _copy(message)
@@ -311,7 +327,14 @@ class _UserSide(_SandboxCore):
             uid = chat.id
         else:
             uid = user_id if user_id is not None else DEFAULT_GROUP_USER_ID
-        return self.add_user(uid, first_name=first_name, username=username)
+        return self.add_user(
+            uid, first_name=first_name, username=username, language_code=self._language_for(uid)
+        )
+
+    def _language_for(self, user_id: int) -> str | None:
+        """ "en" for a new user, else None: a user's language stays as set, message after
+        message (``add_user``'s default would put it back to "en")."""
+        return None if user_id in self._users else "en"
 
     async def _user_message(
         self,
@@ -333,7 +356,7 @@ class _UserSide(_SandboxCore):
             "message_id": message_id,
             "from": user,
             "chat": chat.to_json(),
-            "date": int(time.time()),
+            "date": int(self.now()),
             **extra,
         }
         if reply_to is not None:
@@ -389,7 +412,7 @@ class _UserSide(_SandboxCore):
         body = {
             "chat": chat.to_json(),
             "from": actor,
-            "date": int(time.time()),
+            "date": int(self.now()),
             "old_chat_member": old_member,
             "new_chat_member": new_member,
         }
