@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="Plain-language health news bot and content linter."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="serve Telegram (long polling); settings from the environment")
+    commands.add_parser(
+        "run",
+        help="serve Telegram (long polling); settings from the environment; with no token, "
+        "the bot in a local web chat",
+    )
     chat = commands.add_parser("chat", help="talk to the bot in this terminal, offline")
     chat.add_argument("--content", help="content folder (default: CONTENT_DIR or content/)")
     lint = commands.add_parser("lint", help="check content files before publishing")
@@ -65,18 +69,20 @@ class Runtime:
     choices: Choices
 
 
-def prepare() -> Runtime | int:
-    """Settings, logging, linted content and a migrated database, or an exit code."""
+def prepare(settings: Settings | None = None) -> Runtime | int:
+    """Settings (unless given), logging, linted content and a migrated database, or an
+    exit code."""
     from bot.conversation.subscriptions import load_choices
     from bot.knowledge.catalog import CatalogError, build_catalog
     from bot.logs import setup_logging
     from bot.settings import ConfigError, environment, load_settings
     from bot.storage.database import Database, DatabaseError
 
-    try:
-        settings = load_settings(environment())
-    except ConfigError as err:
-        return fail(str(err), 2)
+    if settings is None:
+        try:
+            settings = load_settings(environment())
+        except ConfigError as err:
+            return fail(str(err), 2)
     secrets = (settings.token,)
     setup_logging(settings.log_level, secrets, json_lines=settings.log_format == "json")
     try:
@@ -93,13 +99,43 @@ def prepare() -> Runtime | int:
 
 
 def run_bot() -> int:
+    from bot.settings import ConfigError, environment, load_settings
     from bot.telegram import entry
 
-    runtime = prepare()
+    env = environment()
+    try:
+        settings = load_settings(env, need_token=False)
+    except ConfigError as err:
+        return fail(str(err), 2)
+    if not settings.token:
+        return run_embedded(settings, env.get("WEBCHAT_HOST", "").strip() or "127.0.0.1")
+    runtime = prepare(settings)
     if isinstance(runtime, int):
         return runtime
     r = runtime
     return entry.run(r.settings, r.catalog, r.database, r.choices, _failer(r.settings))
+
+
+def run_embedded(settings: Settings, host: str) -> int:
+    """No token: the real bot against the local Bot API sandbox, in a web chat on
+    127.0.0.1 (``bot.devtools.webchat``), with a throwaway SQLite database."""
+    import dataclasses
+    import tempfile
+
+    from bot.devtools.webchat import run_embedded as serve_web_chat
+
+    with tempfile.TemporaryDirectory(prefix="bot-webchat-") as scratch:
+        database_url = f"sqlite:///{Path(scratch) / 'webchat.sqlite3'}"
+        runtime = prepare(dataclasses.replace(settings, database_url=database_url))
+        if isinstance(runtime, int):
+            return runtime
+        r = runtime
+        try:
+            return serve_web_chat(
+                r.settings, r.catalog, r.database, r.choices, host=host, fail=_failer(r.settings)
+            )
+        finally:
+            r.database.close()
 
 
 def _failer(settings: Settings) -> Callable[[str, int], int]:

@@ -52,14 +52,11 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(
-    ("token", "expected"),
-    [("", "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "does not look like a bot token")],
-)
-def test_missing_or_malformed_token(tmp_path: Path, token: str, expected: str) -> None:
-    result = run_bot({"TELEGRAM_BOT_TOKEN": token}, cwd=tmp_path)
+def test_malformed_token(tmp_path: Path) -> None:
+    # No token at all is not an error: `run` then serves the local web chat (test_webchat).
+    result = run_bot({"TELEGRAM_BOT_TOKEN": "not-a-token"}, cwd=tmp_path)
     assert result.returncode == 2
-    assert expected in one_line_error(result)
+    assert "does not look like a bot token" in one_line_error(result)
 
 
 def test_unreachable_api_is_one_line_without_the_token() -> None:
