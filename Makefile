@@ -23,9 +23,10 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m bot lint content/
-# Headless Chromium for the HTML report's browser test (Debian package; installing needs root).
-	command -v chromium >/dev/null || (apt-get update -qq \
-		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+# Headless Chromium for the browser tests (the HTML report; the web chat, through Debian's
+# chromedriver). Debian packages; installing needs root.
+	(command -v chromium && command -v chromedriver) >/dev/null || (apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
 	$(PY) -m pytest -n 2
 
