@@ -241,7 +241,10 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
         )
         for language, catalog in everyone.items()
     }
-    return linked[BASE_LANGUAGE]
+    # The base catalog leads to the linked translations, so each of them knows every
+    # other language too (its buttons, its commands).
+    others_linked = {k: v for k, v in linked.items() if k != BASE_LANGUAGE}
+    return replace(linked[BASE_LANGUAGE], translations=others_linked)
 
 
 def _topic(explainer: Explainer, translates: str = "") -> Topic:
@@ -291,6 +294,12 @@ def _language_catalog(
         if not accepted and base is None:
             raise CatalogError(f"{folder}: no explainer can be served; run the linter")
         knowledge = load_knowledge(folder, accepted, language)
+    if base is not None and knowledge.safety.urgent_kinds != base.safety.urgent_kinds:
+        # Safety-critical: an emergency in this language must go first as in the base one.
+        raise CatalogError(
+            f"{folder / SAFETY_FILE}: the kinds marked 'urgent: true' must be the same as in "
+            f"the base language ({', '.join(sorted(base.safety.urgent_kinds))})"
+        )
     if base is None:
         topics = tuple(_topic(e) for e in accepted)
     else:
