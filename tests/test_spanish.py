@@ -82,6 +82,13 @@ async def session(catalog: Catalog, tmp_path: Path) -> AsyncIterator[Session]:
             database.close()
 
 
+def test_every_language_puts_the_same_kinds_first(catalog: Catalog) -> None:
+    assert set(catalog.languages) == {"en", "es"}
+    for language in catalog.languages.values():
+        assert language.safety.urgent_kinds == {"urgent", "crisis"}, language.language
+        assert not any(t.untranslated for t in language.topics), language.language
+
+
 def test_language_codes_and_detection() -> None:
     languages = ("en", "es")
     for code in ("es", "es-MX", "es-419", "ES_es"):
@@ -131,7 +138,11 @@ async def test_an_english_user_writing_spanish_is_answered_in_spanish_and_may_sw
     [urgent] = await session.say(301, "mi esposo tiene fiebre muy alta despues de la infusion")
     assert safety(catalog, "es", "urgent") in urgent.text
 
-    answer, offer = await session.say(301, "como funciona la terapia car t en el lupus", count=2)
+    await sandbox.send_message(301, "como funciona la terapia car t en el lupus")
+    [offer] = await sandbox.wait_for(lambda m: "lang:es" in m.callback_data, timeout=10)
+    [explainer] = await sandbox.wait_for(301)  # sent before the offer
+    therapy = catalog.in_language("es").topic("therapy")
+    assert therapy is not None and therapy.title in explainer.text  # answered in Spanish
     assert offer.callback_data == ["lang:es"]
     assert says(catalog, "es", "language_offer") in offer.text
     [done] = await session.press(offer, "lang:es")
