@@ -161,13 +161,13 @@ def safety_first(catalog: Catalog, text: str) -> Reply | None:
     marks ``urgent``), else None. Read before flood control and before anything that
     waits on the database, so nothing can hold it back.
 
-    Every language's safety rules read the message, the reader's own language first: "no
-    puedo respirar" from someone whose Telegram is in English gets the Spanish emergency
-    reply, in Spanish (the language it was written in)."""
+    A message clearly written in one language is read by that language's rules ("no puedo
+    respirar" from a phone set to English gets the Spanish emergency reply, in Spanish);
+    one that is not clearly in any (short, mixed) by every language's, the reader's first."""
     cleaned = text.strip()
     if not cleaned:
         return None
-    for language in (catalog, *catalog.translations.values()):
+    for language in _safety_order(catalog, cleaned):
         verdict = triage(cleaned, language.safety, language.language)
         if verdict is not None and verdict.kind in language.safety.urgent_kinds:
             return Reply(
@@ -196,6 +196,15 @@ def answer(catalog: Catalog, text: str, *, safety_read: bool = False) -> Reply:
         other = catalog.in_language(written)
         return with_language_offer(other, for_text(other, text))
     return for_text(catalog, text)
+
+
+def _safety_order(catalog: Catalog, text: str) -> list[Catalog]:
+    """The languages whose safety rules read a message: only the one it is clearly written
+    in, else the reader's first and then every other (a short or mixed message)."""
+    written = detect(text, catalog.languages)
+    if written is not None:
+        return [catalog.in_language(written)]
+    return [catalog, *catalog.translations.values()]
 
 
 def did_you_mean(catalog: Catalog, commands: tuple[str, ...]) -> OutMessage:
