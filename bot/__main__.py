@@ -122,8 +122,12 @@ def run_embedded(settings: Settings, host: str) -> int:
     import dataclasses
     import tempfile
 
+    from bot.devtools.webchat import listen_problem
     from bot.devtools.webchat import run_embedded as serve_web_chat
 
+    problem = listen_problem(host, settings.http_port)
+    if problem is not None:
+        return fail(problem)
     with tempfile.TemporaryDirectory(prefix="bot-webchat-") as scratch:
         database_url = f"sqlite:///{Path(scratch) / 'webchat.sqlite3'}"
         runtime = prepare(dataclasses.replace(settings, database_url=database_url))

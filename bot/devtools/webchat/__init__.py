@@ -6,6 +6,6 @@ API, ``events`` what the page is told, ``editor`` the content panel; the page it
 ``static/`` (shipped as package data, nothing fetched from elsewhere).
 """
 
-from bot.devtools.webchat.embedded import run_embedded
+from bot.devtools.webchat.embedded import listen_problem, run_embedded
 
-__all__ = ["run_embedded"]
+__all__ = ["listen_problem", "run_embedded"]

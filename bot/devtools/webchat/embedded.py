@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import socket
 from collections.abc import Callable
 
 from bot.conversation.subscriptions import Choices
@@ -50,8 +51,26 @@ def run_embedded(
     except KeyboardInterrupt:
         return 0
     except OSError as err:
-        return fail(f"cannot listen on {host}:{settings.http_port}: {err.strerror or err}", 1)
+        return fail(_cannot_listen(host, settings.http_port, err), 1)
     return 0
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the page could not listen on ``host``:``port``, or None. Checked before the
+    content is built, so a taken port is said in a moment, not after the start-up work."""
+    if port == 0:
+        return None
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            probe.bind((host, port))
+    except OSError as err:
+        return _cannot_listen(host, port, err)
+    return None
+
+
+def _cannot_listen(host: str, port: int, err: OSError) -> str:
+    return f"cannot listen on {host}:{port}: {err.strerror or err}"
 
 
 async def _serve(

@@ -73,6 +73,7 @@ class WebChat:
         self.desk = desk
         self.events = EventLog()
         self.users: dict[int, JSON] = {}
+        # Not started: only its /metrics handler is used, so both servers show the same.
         self.health = WebServer(application, host="127.0.0.1", port=0)
         self.host = "127.0.0.1"
         self.port = 0
@@ -143,7 +144,8 @@ class WebChat:
         return user
 
     def _user(self, body: JSON) -> JSON:
-        user = self.users.get(body.get("user_id"))  # type: ignore[arg-type]
+        user_id = body.get("user_id")
+        user = self.users.get(user_id) if isinstance(user_id, int) else None
         if user is None:
             raise _Problem(404, "There is no such user in this chat page.")
         return user

@@ -314,6 +314,10 @@
     for (;;) {
       try {
         const data = await api(`/api/events?after=${state.last}`);
+        if (data.last < state.last) { // the server was restarted: its chats are new
+          window.location.reload();
+          return;
+        }
         for (const event of data.events) {
           if (event.seq <= state.last) continue;
           state.last = event.seq;
