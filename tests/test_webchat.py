@@ -48,6 +48,14 @@ from .conftest import ROOT
 SHOTS = ROOT / "tests" / "artifacts" / "latest"
 URL_LINE = re.compile(r"http://127\.0\.0\.1:\d+/")
 WAIT = 20.0
+#: Telegram HTML the help text gets in the test's copy of the content.
+FORMATS = (
+    "  <u>under</u> <ins>ins</ins> <s>struck</s> <del>del</del> <strike>strike</strike>"
+    " <em>em</em> <strong>strong</strong> <tg-spoiler>secret</tg-spoiler>"
+    ' <span class="tg-spoiler">hush</span> <code>code</code>\n'
+    '  <pre><code class="language-python">print(1)</code></pre>\n'
+    "  <blockquote>quoted</blockquote>"
+)
 
 
 def browser_test(test: Callable[..., None]) -> Callable[..., None]:
@@ -136,6 +144,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     text = learn_more.read_text("utf-8")
     assert "Write down one question today." in text
     learn_more.write_text(text.replace("one question today", "one question *today*"), "utf-8")
+    # And every other kind of Telegram formatting, in the help text (messages.yml is HTML).
+    messages = folder / "content" / "messages.yml"
+    text = messages.read_text("utf-8")
+    assert "  <b>How to use me</b>\n" in text
+    messages.write_text(
+        text.replace("  <b>How to use me</b>\n", f"  <b>How to use me</b>\n{FORMATS}\n"), "utf-8"
+    )
     log = (folder / "bot.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
@@ -377,6 +392,32 @@ def test_telegram_formatting_renders_as_elements(chat: Chat, server: Server) -> 
     link = reply.find_element(By.CSS_SELECTOR, ".text a[href='https://www.lupus.org/']")
     assert link.text == "Lupus Foundation of America"
     assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+@browser_test
+def test_every_telegram_format_renders_as_telegram_shows_it(chat: Chat) -> None:
+    chat.send("/help")
+    reply = chat.wait_bot_text("How to use me")
+    text = reply.find_element(By.CLASS_NAME, "text")
+
+    def shown(css: str) -> list[str]:
+        return [e.text for e in text.find_elements(By.CSS_SELECTOR, css)]
+
+    assert shown("u") == ["under", "ins"]
+    assert shown("s") == ["struck", "del", "strike"]
+    assert "em" in shown("i") and "strong" in shown("b")
+    assert shown("code") == ["code", "print(1)"]
+    assert text.find_element(By.CSS_SELECTOR, "pre > code.language-python").text == "print(1)"
+    assert shown("blockquote") == ["quoted"]
+    spoilers = text.find_elements(By.CSS_SELECTOR, "span.tg-spoiler")
+    assert len(spoilers) == 2 and "revealed" not in (spoilers[0].get_attribute("class") or "")
+    spoilers[0].click()
+    assert "revealed" in (spoilers[0].get_attribute("class") or "")
+    # Nothing else became an element: no tag from the HTML survives as markup.
+    tags = chat.driver.execute_script(
+        "return [...arguments[0].querySelectorAll('*')].map(e => e.tagName.toLowerCase())", text
+    )
+    assert set(tags) <= {"b", "i", "u", "s", "span", "code", "pre", "blockquote", "a"}, tags
 
 
 # --- languages ------------------------------------------------------------------------------
