@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot.devtools.sandbox import DEFAULT_TOKEN
 from bot.text.content import Explainer, load_file
 
 from .browser import FLAGS, require_chromium
@@ -418,6 +420,39 @@ def test_every_telegram_format_renders_as_telegram_shows_it(chat: Chat) -> None:
         "return [...arguments[0].querySelectorAll('*')].map(e => e.tagName.toLowerCase())", text
     )
     assert set(tags) <= {"b", "i", "u", "s", "span", "code", "pre", "blockquote", "a"}, tags
+
+
+@browser_test
+def test_a_message_the_bot_edits_changes_in_place(chat: Chat, server: Server) -> None:
+    """The bot itself never edits a message yet, so the test makes the Bot API call the
+    bot would make (editMessageText, to the sandbox, with its token) and watches the page."""
+    chat.find("start").click()
+    welcome = chat.wait_bot_text("Hello")
+    message_id = int(welcome.get_attribute("data-message-id") or 0)
+    with urllib.request.urlopen(server.url + "api/state", timeout=10) as response:
+        api_url = json.load(response)["api_url"]
+    edit = urllib.parse.urlencode(
+        {
+            "chat_id": chat.user_id,
+            "message_id": message_id,
+            "text": "<b>Edited</b> welcome",
+            "parse_mode": "HTML",
+        }
+    ).encode()
+    url = f"{api_url}/bot{DEFAULT_TOKEN}/editMessageText"
+    with urllib.request.urlopen(url, data=edit, timeout=10) as response:
+        assert json.load(response)["ok"]
+    shown = f"[data-role=bot-message][data-message-id='{message_id}']"
+
+    def edited(driver: WebDriver) -> WebElement | bool:
+        found = driver.find_elements(By.CSS_SELECTOR, shown)
+        return found[0] if found and "Edited welcome" in found[0].text else False
+
+    element: WebElement = chat.until(edited, "the welcome edited in place")
+    assert element.find_element(By.CSS_SELECTOR, ".text b").text == "Edited"
+    assert element.find_element(By.CLASS_NAME, "edited").text == "edited"
+    assert not element.find_elements(By.CSS_SELECTOR, "[data-role=inline-button]")
+    assert len(chat.texts()) == 1
 
 
 # --- languages ------------------------------------------------------------------------------

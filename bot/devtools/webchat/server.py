@@ -189,6 +189,9 @@ class WebChat:
         return web.json_response(
             {
                 "bot": {"name": self.sandbox.bot_first_name, "username": self.sandbox.bot_username},
+                # The Bot API root the bot uses, for scripting the sandbox (its token is the
+                # sandbox's fake one, DEFAULT_TOKEN).
+                "api_url": self.sandbox.url,
                 "users": list(self.users.values()),
                 "languages": LANGUAGES,
                 "clock": self._clock(),
