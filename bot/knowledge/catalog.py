@@ -22,7 +22,7 @@ from bot.knowledge.words import zipf_for
 from bot.lint.findings import Finding
 from bot.lint.runner import collect_files, lint_paths
 from bot.metrics import LINT_REJECTIONS, TOPICS
-from bot.text.content import Explainer, load_file
+from bot.text.content import Explainer, language_of_folder, load_file
 from bot.text.render import render_explainer, split_message
 from bot.text.yamlfile import load_mapping
 
@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 
 #: The language of the files at the top of the content folder.
 BASE_LANGUAGE = "en"
-#: A subfolder holding this file is a language of its own ("content/es/").
-LANGUAGE_MARKER = "messages.yml"
 SAFETY_FILE = "safety.yml"
 SYNONYMS_FILE = "synonyms.yml"
 OFF_TOPIC_FILE = "off_topic.yml"
@@ -153,8 +151,7 @@ def routing_checks(explainers: Sequence[Explainer], folder: Path) -> list[Findin
     """The linter's corpus check: example questions that never reach, or leave, their topic."""
     if not (folder / SAFETY_FILE).is_file() or not explainers:
         return []
-    sample = explainers[0]
-    language = str(getattr(sample, "language", "") or sample.meta.get("lang") or BASE_LANGUAGE)
+    language = explainers[0].language
     try:
         knowledge = load_knowledge(folder, explainers, language)
     except ValueError as err:
@@ -164,22 +161,17 @@ def routing_checks(explainers: Sequence[Explainer], folder: Path) -> list[Findin
 
 
 def language_folders(content_dir: Path) -> list[Path]:
-    """The content folder's other languages: subfolders with their own messages file."""
+    """The content folder's other languages: subfolders named by a language code ("es"),
+    as the linter sees them (``bot.text.content.language_of_folder``)."""
     return sorted(
-        p for p in content_dir.iterdir() if p.is_dir() and (p / LANGUAGE_MARKER).is_file()
+        p for p in content_dir.iterdir() if p.is_dir() and language_of_folder(p) is not None
     )
 
 
 def language_of(explainer: Explainer, content_dir: Path) -> str:
-    """A file's language: its front matter's ``lang``, else its language folder's name,
-    else the base language."""
-    declared = getattr(explainer, "language", "") or str(explainer.meta.get("lang") or "")
-    if declared.strip() and declared.strip() != BASE_LANGUAGE:
-        return declared.strip().lower()
-    folder = explainer.path.parent
-    if folder.resolve() != content_dir.resolve() and (folder / LANGUAGE_MARKER).is_file():
-        return folder.name.lower()
-    return declared.strip().lower() or BASE_LANGUAGE
+    """A file's language: its front matter's ``lang``, else its language folder's name
+    (read by ``bot.text.content`` when the file is loaded)."""
+    return explainer.language
 
 
 def _rejections(report: Any) -> dict[Path, list[Finding]]:
@@ -259,7 +251,7 @@ def _topic(explainer: Explainer, translates: str = "") -> Topic:
 
 
 def _translates(explainer: Explainer) -> str:
-    return str(getattr(explainer, "translates", "") or explainer.meta.get("translates") or "")
+    return explainer.translates
 
 
 def _language_catalog(
