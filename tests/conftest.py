@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
+
+from bot.knowledge.catalog import Catalog, build_catalog
 
 #: Text a user might send, or a fuzzer would: long, mixed scripts, emoji, HTML, NUL bytes.
 AWKWARD_TEXT = st.one_of(
@@ -16,6 +19,15 @@ AWKWARD_TEXT = st.one_of(
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def shipped_catalog() -> Catalog:
+    """The shipped content, built once per test process (linting it takes seconds, and a
+    catalog is immutable: tests that change content copy the folder)."""
+    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+
+
 SEED = ROOT / "seeds" / "000_dd81036e601aebbb.txt"
 
 EASY_BODY = """\

@@ -30,7 +30,7 @@ from bot.telegram.state import BotApplication
 from bot.text.render import MAX_MESSAGE_CHARS, visible_length
 from bot.text.telegram_html import parse_html
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_catalog
 from .dbs import DATABASES, database_url
 
 NOW = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
@@ -44,7 +44,7 @@ BAD_QUOTE = '  - "a quote that is not in the article"'
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
-        assert versions == [("0005",)]
+        assert versions == [("0006",)]
         after = raw_rows(database, old_tables, (1, 2))
         assert after == before and before[1]["subscriptions"]
         assert database.export_chat(1)["pending_steps"] == []
@@ -419,6 +419,7 @@ async def test_admin_stats_after_questions_and_a_digest_run(
         assert chat_id not in shown.text
 
 
+@pytest.mark.slow
 async def test_admin_reload_keeps_old_content_on_errors_then_swaps_when_fixed(
     bot: Running, project: Path
 ) -> None:

@@ -20,14 +20,14 @@ from bot.telegram.app import build_application, start, stop
 from bot.telegram.flood import FloodGate
 from bot.telegram.state import BotApplication
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_catalog
 
 TOPICS = ["symptoms", "therapy", "study", "side_effects", "caveats", "learn_more"]
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 class Bot:
@@ -103,6 +103,7 @@ async def test_every_topic_command_sends_its_explainer_with_buttons(
         assert reply.callback_data == expected
 
 
+@pytest.mark.slow
 async def test_every_button_works_and_every_callback_is_answered(bot: Bot) -> None:
     [menu] = await bot.say(13, "/topics")
     for data in menu.callback_data:
@@ -265,6 +266,7 @@ async def test_server_errors_are_retried(bot: Bot) -> None:
     assert len(bot.sandbox.errors(502)) == 1
 
 
+@pytest.mark.slow
 async def test_one_user_cannot_flood_the_bot(catalog: Catalog) -> None:
     async for bot in running(catalog, flood=FloodGate(limit=5, window_seconds=60)):
         for i in range(12):
@@ -276,6 +278,7 @@ async def test_one_user_cannot_flood_the_bot(catalog: Catalog) -> None:
         assert other.buttons
 
 
+@pytest.mark.slow
 async def test_random_updates_always_get_valid_answers(bot: Bot) -> None:
     """A seeded stream of random texts, media, edits and button presses."""
     rng = random.Random(1234)
@@ -339,6 +342,7 @@ async def test_no_token_and_no_message_text_in_logs(catalog: Catalog) -> None:
     assert "<redacted>" in output
 
 
+@pytest.mark.slow
 def test_catalog_rejects_files_with_lint_errors(tmp_path: Path) -> None:
     import shutil
 

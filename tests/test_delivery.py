@@ -16,13 +16,13 @@ import pytest
 
 from bot.devtools.partition import SilentProxy
 from bot.devtools.sandbox import BotApiSandbox, SentMessage
-from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.catalog import Catalog
 from bot.settings import load_settings
 from bot.storage.database import Database
 from bot.telegram.app import build_application, serve, start, stop
 from bot.telegram.state import BotApplication
 
-from .conftest import ROOT
+from .conftest import shipped_catalog
 from .dbs import database_url
 
 URGENT = "I can't breathe"
@@ -32,7 +32,7 @@ ADMIN, MEMBER = 501, 502
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 def is_urgent(catalog: Catalog, message: SentMessage) -> bool:
@@ -201,6 +201,7 @@ async def test_a_silent_database_costs_a_try_again_not_a_silent_bot(
 # --- groups: only administrators change the group's subscription ---------------------------
 
 
+@pytest.mark.slow
 async def test_only_group_admins_change_or_delete_the_group_subscription(
     catalog: Catalog, sqlite: Database
 ) -> None:
@@ -247,6 +248,7 @@ async def test_only_group_admins_change_or_delete_the_group_subscription(
             await stop(application)
 
 
+@pytest.mark.slow
 async def test_a_forged_button_then_a_typed_zone_gets_a_plain_answer(
     catalog: Catalog, sqlite: Database
 ) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bot.conversation.subscriptions import load_choices
 from bot.devtools.sandbox import BotApiSandbox
 from bot.digests.fanout import DigestSender, DigestSettings, compose
-from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.catalog import Catalog
 from bot.schedule import DigestSpec
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -26,7 +26,7 @@ from bot.telegram.app import build_application, digest_transport, start, stop
 from bot.telegram.flood import FloodGate
 from bot.telegram.state import BotApplication
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_catalog
 from .dbs import DATABASES, database_url
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # subscribers sign up at 08:00 UTC ...
@@ -36,7 +36,7 @@ DAILY_9 = DigestSpec(cadence="daily", local_time=time(9, 0), zone="UTC", weekday
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 @pytest.fixture(params=DATABASES)
@@ -150,6 +150,7 @@ async def test_malformed_line_gets_an_example(bot: Running, database: Database, 
     assert database.get(5) is None
 
 
+@pytest.mark.slow
 async def test_settings_unsubscribe_privacy_and_deletedata(
     bot: Running, database: Database
 ) -> None:
@@ -202,8 +203,8 @@ async def test_digests_go_in_content_order_then_up_to_date_once(
                 assert stats.sent + stats.up_to_date + stats.skipped <= 1
                 day += timedelta(days=1)
             messages = sandbox.messages_to(100)
-            seen = [m.callback_data[0] for m in messages if m.callback_data[0].startswith("t:")]
-            assert seen == [f"t:{t.command}" for t in catalog.topics]
+            seen = [m.callback_data[0] for m in messages if m.callback_data[0].startswith("d:")]
+            assert seen == [f"d:{t.command}" for t in catalog.topics]
             up_to_date = [m for m in messages if "up to date" in m.text]
             assert len(up_to_date) == 1 and messages[-1] is up_to_date[0]
         finally:

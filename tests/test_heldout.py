@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from bot.conversation import topics as replies
-from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.catalog import Catalog
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_catalog
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 SETS = sorted(p.stem for p in HELDOUT.glob("en_*.yml"))
@@ -39,7 +39,7 @@ class Outcome:
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 def outcomes(catalog: Catalog, name: str) -> Iterator[Outcome]:

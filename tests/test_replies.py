@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import topics as replies
-from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.catalog import Catalog
 from bot.knowledge.messages import MessagesError, load_messages
 from bot.text.telegram_html import parse_html
 
-from .conftest import ROOT
+from .conftest import shipped_catalog
 
-CATALOG: Catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+CATALOG: Catalog = shipped_catalog()
 
 
 def all_valid(reply: replies.Reply) -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from bot.knowledge.catalog import build_catalog
 from bot.knowledge.routing import Router, RouterConfig, RouteResult, load_router_config
 from bot.text.content import Explainer, load_directory
 
-from .conftest import AWKWARD_TEXT
+from .conftest import AWKWARD_TEXT, shipped_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,7 +181,7 @@ def test_stemmer_needs_no_downloaded_data() -> None:
 def content_router() -> Router:
     explainers, problems = load_directory(ROOT / "content")
     assert explainers and not problems
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds").router
+    return shipped_catalog().router
 
 
 @pytest.mark.parametrize(
@@ -252,7 +251,7 @@ _CACHE: dict[str, Router] = {}
 
 def _cached_router() -> Router:
     if "router" not in _CACHE:
-        _CACHE["router"] = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds").router
+        _CACHE["router"] = shipped_catalog().router
     return _CACHE["router"]
 
 

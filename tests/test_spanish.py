@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bot.devtools.sandbox import BotApiSandbox, SentMessage
 from bot.digests.fanout import DigestSender, DigestSettings
-from bot.knowledge.catalog import Catalog, build_catalog
+from bot.knowledge.catalog import Catalog
 from bot.knowledge.language import detect, from_code
 from bot.settings import load_settings
 from bot.storage.database import Database
@@ -20,14 +20,14 @@ from bot.telegram.flood import FloodGate
 from bot.telegram.outbox import Pace
 from bot.telegram.send import Transport
 
-from .conftest import ROOT
+from .conftest import shipped_catalog
 
 FAST = Pace(per_second=1000, burst=1000)
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 def plain(html: str) -> str:

@@ -13,12 +13,12 @@ from bot.knowledge.catalog import Catalog, build_catalog
 from bot.knowledge.smalltalk import load_smalltalk
 from bot.text.telegram_html import parse_html
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_catalog
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    return shipped_catalog()
 
 
 @pytest.mark.parametrize(
@@ -88,6 +88,7 @@ def _add_example(path: Path, example: str) -> None:
     path.write_text(text.replace("examples:\n", f'examples:\n  - "{example}"\n', 1), "utf-8")
 
 
+@pytest.mark.slow
 def test_lint_finds_an_example_triage_takes(
     content_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -102,6 +103,7 @@ def test_lint_finds_an_example_triage_takes(
     assert any(f.rule == "example-safety" for fs in catalog.rejected.values() for f in fs)
 
 
+@pytest.mark.slow
 def test_lint_names_the_topic_a_held_out_example_goes_to(
     content_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -113,6 +115,7 @@ def test_lint_names_the_topic_a_held_out_example_goes_to(
     assert "/side_effects" in line
 
 
+@pytest.mark.slow
 def test_triage_command_explains(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     content = str(ROOT / "content")
     assert main(["triage", "no fever, but my mum cant breethe", "--content", content]) == 0

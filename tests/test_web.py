@@ -10,14 +10,13 @@ from pathlib import Path
 import aiohttp
 
 from bot.devtools.sandbox import BotApiSandbox
-from bot.knowledge.catalog import build_catalog
 from bot.logs import setup_logging
 from bot.settings import load_settings
 from bot.storage.database import Database
 from bot.telegram.app import build_application, start, stop, web_server
 from bot.telegram.flood import FloodGate
 
-from .conftest import ROOT
+from .conftest import shipped_catalog
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
@@ -29,7 +28,7 @@ async def get(port: int, path: str) -> tuple[int, str]:
 
 
 async def test_health_and_metrics(tmp_path: Path) -> None:
-    catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    catalog = shipped_catalog()
     database = Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     database.migrate()
     async with BotApiSandbox() as sandbox:
@@ -118,7 +117,7 @@ async def post(port: int, body: bytes, secret: bytes | str = SECRET) -> int:
 
 
 async def test_the_webhook_answers_400_to_non_updates_and_503_while_shutting_down() -> None:
-    catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    catalog = shipped_catalog()
     async with BotApiSandbox() as sandbox:
         settings = load_settings(
             {
@@ -171,7 +170,7 @@ async def test_the_webhook_answers_400_to_non_updates_and_503_while_shutting_dow
 
 
 async def test_debug_logs_hold_no_user_text_and_no_name(tmp_path: Path) -> None:
-    catalog = build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+    catalog = shipped_catalog()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     root = logging.getLogger()
