@@ -47,6 +47,8 @@ class Settings:
     digest_tick_seconds: float = 60.0
     #: How often a replica asks the database whether another replica ran /reload.
     content_poll_seconds: float = 10.0
+    #: Reader events (views, helpful yes/no, quick checks) are purged after this many days.
+    reader_events_days: int = 90
 
     @property
     def webhook_path(self) -> str:
@@ -132,7 +134,11 @@ def load_settings(env: Mapping[str, str], *, need_token: bool = True) -> Setting
         raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
     tick = _number(env, "DIGEST_TICK_SECONDS", 60.0, 0.1, 3600)
     poll = _number(env, "CONTENT_POLL_SECONDS", 10.0, 0.1, 3600)
+    days = _number(env, "READER_EVENTS_DAYS", 90, 1, 3660)
+    if days != int(days):
+        raise ConfigError(f"READER_EVENTS_DAYS must be a whole number of days, not {days:g}")
     return Settings(
+        reader_events_days=int(days),
         digest_tick_seconds=tick,
         content_poll_seconds=poll,
         webhook_url=webhook_url,

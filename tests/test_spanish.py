@@ -140,7 +140,9 @@ async def test_an_english_user_writing_spanish_is_answered_in_spanish_and_may_sw
 
     await sandbox.send_message(301, "como funciona la terapia car t en el lupus")
     [offer] = await sandbox.wait_for(lambda m: "lang:es" in m.callback_data, timeout=10)
-    [explainer] = await sandbox.wait_for(301)  # sent before the offer
+    # Sent before the offer: the explainer, then "Did this answer your question?".
+    [explainer, helpful] = await sandbox.wait_for(301, count=2)
+    assert helpful.text == says(catalog, "es", "helpful_ask")
     therapy = catalog.in_language("es").topic("therapy")
     assert therapy is not None and therapy.title in explainer.text  # answered in Spanish
     assert offer.callback_data == ["lang:es"]
@@ -197,5 +199,5 @@ async def test_subscribing_in_spanish_words_brings_spanish_digests(
     [digest] = await sandbox.wait_for(302, timeout=10)
     es = catalog.in_language("es")
     assert es.topics[0].title in digest.text
-    assert f"t:{es.topics[0].command}" in digest.callback_data
+    assert f"d:{es.topics[0].command}" in digest.callback_data
     assert session.database.delivered(302) == {catalog.topics[0].command}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bot.knowledge.catalog import Catalog, Topic
 from bot.knowledge.language import detect
 from bot.knowledge.outgoing import (
+    DIGEST_PREFIX,
+    HELPFUL_PREFIX,
     LANGUAGE_PREFIX,
     MENU_DATA,
     TOPIC_PREFIX,
@@ -96,7 +98,8 @@ def with_language_offer(catalog: Catalog, answer: Reply) -> Reply:
         catalog.messages.get("language_offer_button"), LANGUAGE_PREFIX + catalog.language
     )
     offer = OutMessage(catalog.messages.get("language_offer"), ((button,),))
-    return Reply((*answer.messages, offer), answer.kind, answer.topic, answer.extra)
+    extra = {**answer.extra, "language": catalog.language}
+    return Reply((*answer.messages, offer), answer.kind, answer.topic, extra)
 
 
 def help_reply(catalog: Catalog) -> Reply:
@@ -153,7 +156,24 @@ def for_text(catalog: Catalog, text: str) -> Reply:
     if topic is None:  # the router and the catalog are built together; this is a bug
         return Reply((*prefix, _with_menu(catalog, catalog.messages.get("not_sure"))), "not_sure")
     intro = catalog.messages.get("routed", title=topic.title)
-    return Reply((*prefix, *topic_messages(catalog, topic, intro)), "routed", topic.key)
+    runner_up = catalog.topic(result.runner_up) if result.runner_up else None
+    ask = helpful_question(catalog, topic, runner_up)
+    return Reply((*prefix, *topic_messages(catalog, topic, intro), ask), "routed", topic.key)
+
+
+def helpful_question(catalog: Catalog, topic: Topic, runner_up: Topic | None) -> OutMessage:
+    """ "Did this answer your question?" with Yes / No, naming the answer's language and
+    topic key; "No" carries the next-best topic's key too, so any replica can offer it
+    (callback data stays well under Telegram's 64 bytes)."""
+    about = f"{catalog.language}:{topic.key}"
+    no = f"{HELPFUL_PREFIX}n:{about}"
+    if runner_up is not None and runner_up.key != topic.key:
+        no += f":{runner_up.key}"
+    buttons = (
+        Button(catalog.messages.get("helpful_yes_button"), f"{HELPFUL_PREFIX}y:{about}"),
+        Button(catalog.messages.get("helpful_no_button"), no),
+    )
+    return OutMessage(catalog.messages.get("helpful_ask"), (buttons,))
 
 
 def safety_first(catalog: Catalog, text: str) -> Reply | None:
@@ -223,6 +243,10 @@ def for_callback(catalog: Catalog, data: str | None) -> Reply:
         reply = topic_reply(catalog, data[len(TOPIC_PREFIX) :])
         if reply is not None:
             return reply
+    if data and data.startswith(DIGEST_PREFIX):  # a digest's "read it all": counted as a read
+        reply = topic_reply(catalog, data[len(DIGEST_PREFIX) :])
+        if reply is not None:
+            return Reply(reply.messages, "digest_read", reply.topic)
     return Reply((_with_menu(catalog, catalog.messages.get("not_sure")),), "stale_button")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge.catalog import Catalog, Topic
-from bot.knowledge.outgoing import MENU_DATA, TOPIC_PREFIX, Button, OutMessage
+from bot.knowledge.outgoing import DIGEST_PREFIX, MENU_DATA, Button, OutMessage
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def compose(catalog: Catalog, delivered: set[str], up_to_date_sent: bool) -> Dig
     if pending is not None:
         html = messages.get("digest", title=pending.title, summary=pending.summary)
         buttons = (
-            (Button(messages.get("digest_read_button"), TOPIC_PREFIX + pending.command),),
+            (Button(messages.get("digest_read_button"), DIGEST_PREFIX + pending.command),),
             (Button(messages.get("menu_button"), MENU_DATA),),
         )
         return Digest(pending.key, (OutMessage(html, buttons),), False)

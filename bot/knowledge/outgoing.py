@@ -15,6 +15,10 @@ TOPIC_PREFIX = "t:"
 MENU_DATA = "menu"
 #: A language button: "lang:es".
 LANGUAGE_PREFIX = "lang:"
+#: A digest's "read it all" button ("d:symptoms"): opens the topic, counted as a read.
+DIGEST_PREFIX = "d:"
+#: "Did this answer your question?": "h:y:<topic key>", "h:n:<topic key>:<next-best key>".
+HELPFUL_PREFIX = "h:"
 
 
 @dataclass(frozen=True)

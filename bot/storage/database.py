@@ -5,8 +5,9 @@ already had (to pick the next one). No names, no message texts.
 
 ``Database`` is the one object the rest of the bot holds: this module adds migrations,
 subscribers and privacy (what /privacy shows, what /deletedata removes) to the claim cycle
-of ``claims``, the statistics of ``stats`` and the replicas' shared state of ``shared``;
-``schema`` has the tables and ``engine`` the connections. The methods are synchronous; the
+of ``claims``, the statistics of ``stats``, the reader events of ``events`` and the
+replicas' shared state of ``shared``; ``schema`` has the tables and ``engine`` the
+connections. The methods are synchronous; the
 bot calls them through ``worker.DatabaseWorker`` (bounded threads, deadlines).
 """
 
@@ -28,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.schedule import CADENCES, DigestSpec, next_due
 from bot.storage.claims import Claim, Claims, spec_of_row
 from bot.storage.engine import DatabaseError, Store
+from bot.storage.events import Events
 from bot.storage.schema import CHAT_TABLES, deliveries, metadata, subscriptions
 from bot.storage.shared import SharedState
 from bot.storage.stats import Stats, hour_of, normalise_question
@@ -72,7 +74,7 @@ def _row(chat_id: int, spec: DigestSpec, now: datetime) -> dict[str, Any]:
     }
 
 
-class Database(Claims, Stats, SharedState):
+class Database(Claims, Stats, Events, SharedState):
     """Subscriptions in SQLite (one file, shared by processes) or PostgreSQL."""
 
     # --- schema ------------------------------------------------------------------------

@@ -141,6 +141,34 @@ unsure_questions = Table(
     Index("ix_unsure_questions_last_seen", "last_seen"),
 )
 
+#: What readers did, counted per UTC hour, event kind, topic (its language-neutral key, ""
+#: for none) and language: views, "did this answer your question?", quick checks, "not
+#: sure". Counts only: deliberately no chat or user id, so no answer is traced to anyone.
+reader_events = Table(
+    "reader_events",
+    metadata,
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("kind", String(24), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    Column("language", String(16), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+)
+
+#: The kinds of reader event, in the order reports show them.
+EVENT_KINDS = (
+    "view_command",
+    "view_button",
+    "view_routed",
+    "digest_read",
+    "helpful_yes",
+    "helpful_no",
+    "check_right_first",
+    "check_wrong",
+    "not_sure",
+)
+#: Reader events older than this are purged (``READER_EVENTS_DAYS`` overrides it).
+EVENT_RETENTION = timedelta(days=90)
+
 #: Outcome rows older than this are pruned when new ones are written; /stats reads 24 hours.
 OUTCOME_RETENTION = timedelta(days=30)
 #: A question nobody asked again for this long is forgotten (the texts are users' words).

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: At shutdown, how long a digest fan-out may take to give its unsent rows back.
 FANOUT_STOP_SECONDS = 5.0
+#: How often old reader events are purged.
+PURGE_EVERY_SECONDS = 3600.0
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -52,6 +54,10 @@ async def _post_init(application: BotApplication) -> None:
         every = state.settings.content_poll_seconds
         application.job_queue.run_repeating(
             handlers.check_content_version, interval=every, first=every
+        )
+        # Reader events older than READER_EVENTS_DAYS go, hourly (and once at start).
+        application.job_queue.run_repeating(
+            handlers.purge_reader_events, interval=PURGE_EVERY_SECONDS, first=1.0
         )
     sender = state.digest_sender
     if sender is not None:

@@ -21,7 +21,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, ChatMemberUpdated, Message, MessageEntity, Update
@@ -39,10 +39,10 @@ from telegram.ext import (
 
 from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
-from bot.conversation import admin, subscriptions, topics
+from bot.conversation import admin, feedback, subscriptions, topics
 from bot.knowledge.catalog import Catalog
 from bot.knowledge.language import from_code
-from bot.knowledge.outgoing import LANGUAGE_PREFIX, OutMessage, Reply
+from bot.knowledge.outgoing import HELPFUL_PREFIX, LANGUAGE_PREFIX, OutMessage, Reply
 from bot.settings import Settings
 from bot.storage.worker import DatabaseUnavailable
 from bot.telegram.flood import Verdict
@@ -323,6 +323,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def count(context: Context, language: str, answer: Reply, *, from_command: bool = False) -> None:
+    """Count the reader event an answer is (a view, a helpful press...): no id, and
+    through the background lane, so the reply never waits for the database."""
+    state = context.bot_data
+    if state.database is None or state.worker is None:
+        return
+    event = feedback.event_of(answer, from_command=from_command)
+    if event is not None:
+        # An answer in another language than the reader's names it (``extra``).
+        language = answer.extra.get("language", language)
+        state.worker.background(state.database.record_event, *event, language, _now())
+
+
 def _actor(update: Update) -> int:
     user = update.effective_user
     return user.id if user is not None else 0
@@ -455,6 +468,15 @@ async def check_content_version(context: Context) -> None:
     log.info("content version %d from another replica: %s", version, answer.kind)
 
 
+async def purge_reader_events(context: Context) -> None:
+    """A job: forget reader events older than ``READER_EVENTS_DAYS`` (background lane)."""
+    state = context.bot_data
+    if state.database is None or state.worker is None:
+        return
+    keep = timedelta(days=state.settings.reader_events_days)
+    state.worker.background(state.database.purge_events, _now(), keep)
+
+
 async def on_language(update: Update, context: Context) -> None:
     """/language (/idioma): every language as a button."""
     message = update.effective_message
@@ -491,9 +513,10 @@ async def on_topic_command(update: Update, context: Context) -> None:
     name = _command(message, context.bot.username.lower())
     if name is None:
         return
-    await reply(
-        context, message.chat_id, topics.for_command(await catalog_for(update, context), name)
-    )
+    catalog = await catalog_for(update, context)
+    answer = topics.for_command(catalog, name)
+    count(context, catalog.language, answer, from_command=True)
+    await reply(context, message.chat_id, answer)
 
 
 async def _pending_zone(update: Update, context: Context, chat_id: int) -> str | None:
@@ -546,9 +569,13 @@ async def on_text(update: Update, context: Context) -> None:
             answer = unavailable(catalog)
     else:
         answer = topics.answer(catalog, text or "", safety_read=True)  # the gate read it
+        count(context, catalog.language, answer)
         if answer.kind == "not_sure" and state.database is not None and state.worker:
             # Counted for /stats (text only, no ids); nobody waits for it.
             state.worker.background(state.database.record_unsure, text or "", _now())
+        if answer.kind == "routed":
+            # Kept in memory only, for a "No, it did not answer": then stored as unanswered.
+            state.remember_question(message.chat_id, text or "")
     log.info("text message answered: %s", answer.kind)
     await reply(context, message.chat_id, answer, safety=answer.kind in catalog.safety.urgent_kinds)
 
@@ -582,9 +609,20 @@ async def on_button(update: Update, context: Context) -> None:
     if data.startswith(LANGUAGE_PREFIX):
         await on_language_button(update, context, chat_id, data[len(LANGUAGE_PREFIX) :])
         return
+    if data.startswith(HELPFUL_PREFIX):
+        await _answer(query)
+        answer = feedback.pressed(catalog, data)
+        count(context, catalog.language, answer)
+        question = state.take_question(chat_id)
+        if answer.kind == "helpful_no" and question and state.database and state.worker:
+            state.worker.background(state.database.record_unsure, question, _now())
+        await reply(context, chat_id, answer)
+        return
     if not data.startswith(subscriptions.PREFIX) or state.database is None:
         await _answer(query)
-        await reply(context, chat_id, topics.for_callback(catalog, query.data))
+        answer = topics.for_callback(catalog, query.data)
+        count(context, catalog.language, answer)
+        await reply(context, chat_id, answer)
         return
     actor, action = subscriptions.parse(data)
     if chat is not None and not await may_manage(update, context):

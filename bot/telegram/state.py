@@ -24,6 +24,10 @@ from bot.telegram.outbox import Outbox
 
 #: After a 409 Conflict from getUpdates, the health check fails for this long.
 CONFLICT_SHOWN_FOR = 60.0
+#: A routed question is remembered this long (seconds) for its "No" button, in memory.
+QUESTION_KEPT_FOR = 900.0
+#: At most this many chats' last questions are remembered at once.
+QUESTIONS_KEPT = 5000
 
 
 class BotState:
@@ -55,6 +59,25 @@ class BotState:
         self.conflict_at: float | None = None
         #: Set when shutdown begins: the webhook answers 503 so Telegram delivers again.
         self.shutting_down = False
+        #: chat id -> (the last routed question, until when): in memory only, stored
+        #: (masked, without the id) as unanswered only if the reader presses "No".
+        self._questions: dict[int, tuple[str, float]] = {}
+
+    def remember_question(self, chat_id: int, text: str) -> None:
+        now = time.monotonic()
+        if len(self._questions) >= QUESTIONS_KEPT:
+            self._questions = {c: q for c, q in self._questions.items() if q[1] > now}
+            while len(self._questions) >= QUESTIONS_KEPT:
+                self._questions.pop(next(iter(self._questions)))
+        self._questions.pop(chat_id, None)
+        self._questions[chat_id] = (text, now + QUESTION_KEPT_FOR)
+
+    def take_question(self, chat_id: int) -> str | None:
+        """The chat's last routed question, forgotten as it is taken (or when too old)."""
+        kept = self._questions.pop(chat_id, None)
+        if kept is None or kept[1] < time.monotonic():
+            return None
+        return kept[0]
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Serve new content from now on, to chats and digests alike."""

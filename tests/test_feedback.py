@@ -1,0 +1,271 @@
+"""Reader feedback: events counted without ids, "Did this answer your question?", retention."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.conversation import feedback
+from bot.conversation import topics as replies
+from bot.devtools.sandbox import BotApiSandbox, SentMessage
+from bot.knowledge.catalog import Catalog, build_catalog
+from bot.settings import ConfigError, load_settings
+from bot.storage.database import Database
+from bot.storage.events import EventTotal, UnknownEvent
+from bot.storage.schema import EVENT_KINDS
+from bot.telegram.app import build_application, start, stop
+from bot.telegram.flood import FloodGate
+from bot.telegram.handlers import purge_reader_events
+from bot.telegram.state import BotApplication
+
+from .conftest import ROOT
+from .dbs import DATABASES, database_url
+
+NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)  # a Wednesday
+TOKEN = "123456:" + "A" * 35
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return build_catalog(ROOT / "content", seeds_dir=ROOT / "seeds")
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with database_url(request.param, tmp_path) as url:
+        db = Database(url)
+        db.migrate()
+        yield db
+        db.close()
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+def test_events_are_counted_per_topic_language_and_kind_without_ids(database: Database) -> None:
+    database.record_event("view_command", "symptoms", "en", NOW)
+    database.record_event("view_command", "symptoms", "en", NOW + timedelta(minutes=5))
+    database.record_event("view_command", "symptoms", "es", NOW)
+    database.record_events(
+        [("helpful_yes", "therapy", "en", 2), ("helpful_yes", "therapy", "en", 1)], NOW
+    )
+    database.record_event("not_sure", None, "en", NOW)
+    totals = set(database.event_totals(NOW - timedelta(days=1)))
+    assert totals == {
+        EventTotal("symptoms", "en", "view_command", 2),
+        EventTotal("symptoms", "es", "view_command", 1),
+        EventTotal("therapy", "en", "helpful_yes", 3),
+        EventTotal("", "en", "not_sure", 1),
+    }
+    with database.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("reader_events")}
+    assert columns == {"hour", "kind", "topic", "language", "total"}
+    with pytest.raises(UnknownEvent):
+        database.record_event("chat_id_12345", "symptoms", "en", NOW)
+
+
+def test_weekly_totals_start_on_monday(database: Database) -> None:
+    database.record_event("view_button", "study", "en", NOW)  # Wednesday 25 November
+    database.record_event("view_button", "study", "en", NOW - timedelta(days=2))  # Monday
+    database.record_event("view_button", "study", "en", NOW - timedelta(days=3))  # Sunday
+    weeks = database.weekly_events(NOW - timedelta(days=30))
+    assert weeks == {(date(2026, 11, 23), "view_button"): 2, (date(2026, 11, 16), "view_button"): 1}
+
+
+def test_retention_purges_events_older_than_the_setting(database: Database) -> None:
+    keep = timedelta(days=load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}).reader_events_days)
+    assert keep == timedelta(days=90)
+    database.record_event("view_routed", "caveats", "en", NOW - timedelta(days=91))
+    database.record_event("view_routed", "caveats", "en", NOW - timedelta(days=89))
+    assert database.purge_events(NOW, keep) == 1
+    assert database.event_totals(NOW - timedelta(days=400)) == [
+        EventTotal("caveats", "en", "view_routed", 1)
+    ]
+    assert database.purge_events(NOW, keep) == 0
+
+
+def test_the_retention_setting_is_checked() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    assert load_settings({**env, "READER_EVENTS_DAYS": "30"}).reader_events_days == 30
+    for bad in ("0", "1.5", "many", "100000"):
+        with pytest.raises(ConfigError, match="READER_EVENTS_DAYS"):
+            load_settings({**env, "READER_EVENTS_DAYS": bad})
+
+
+# --- the plain functions -----------------------------------------------------------------
+
+
+def test_every_routed_answer_asks_whether_it_helped_in_both_languages(catalog: Catalog) -> None:
+    for language, question in (
+        ("en", "how does the treatment work"),
+        ("es", "¿cómo funciona el tratamiento?"),
+    ):
+        reader = catalog.in_language(language)
+        answer = replies.for_text(reader, question)
+        assert answer.kind == "routed", question
+        ask = answer.messages[-1]
+        assert ask.html == reader.messages.get("helpful_ask")
+        yes, no = ask.buttons[0]
+        assert yes.callback_data == f"h:y:{language}:{answer.topic}"
+        assert no.callback_data.startswith(f"h:n:{language}:{answer.topic}:")
+    for reader in (catalog, catalog.in_language("es")):
+        for topic in reader.topics:
+            for other in reader.topics:
+                ask = replies.helpful_question(reader, topic, other)
+                for button in ask.buttons[0]:
+                    assert len(button.callback_data.encode()) <= 64
+
+
+def test_yes_thanks_and_no_offers_the_next_best_and_the_menu(catalog: Catalog) -> None:
+    thanks = feedback.pressed(catalog, "h:y:en:therapy")
+    assert (thanks.kind, thanks.topic) == ("helpful_yes", "therapy")
+    assert thanks.messages[0].html == catalog.messages.get("helpful_thanks")
+    sorry = feedback.pressed(catalog, "h:n:en:therapy:study")
+    assert (sorry.kind, sorry.topic) == ("helpful_no", "therapy")
+    data = [b.callback_data for row in sorry.messages[0].buttons for b in row]
+    assert data[0] == "t:study" and data[-1] == "menu" and "t:therapy" not in data
+    spanish = feedback.pressed(catalog, "h:n:es:therapy:study")  # an English reader's phone
+    assert spanish.messages[0].html == catalog.in_language("es").messages.get("helpful_sorry")
+    first = spanish.messages[0].buttons[0][0]
+    assert first.callback_data == "t:estudio"
+    stale_buttons = ("h:", "h:y:", "h:x:en:therapy", "h:y:en:nope", "h:y:xx:therapy")
+    for stale in (*stale_buttons, "h:y:en:therapy:study", "h:y:therapy"):
+        assert feedback.pressed(catalog, stale).kind == "menu"
+
+
+def test_answers_count_as_their_events(catalog: Catalog) -> None:
+    topic = replies.for_command(catalog, "symptoms")
+    assert feedback.event_of(topic, from_command=True) == ("view_command", "symptoms")
+    assert feedback.event_of(topic) == ("view_button", "symptoms")
+    read = replies.for_callback(catalog, "d:symptoms")
+    assert feedback.event_of(read) == ("digest_read", "symptoms")
+    assert feedback.event_of(replies.menu(catalog)) is None
+    for kind in ("view_command", "view_button", "view_routed", "digest_read", "not_sure"):
+        assert kind in EVENT_KINDS
+
+
+# --- end to end --------------------------------------------------------------------------
+
+
+class Running:
+    def __init__(
+        self, sandbox: BotApiSandbox, application: BotApplication, database: Database
+    ) -> None:
+        self.sandbox = sandbox
+        self.application = application
+        self.database = database
+
+    async def say_all(self, chat: int, text_: str) -> list[SentMessage]:
+        await self.sandbox.send_message(chat, text_)
+        return await self._rest(chat)
+
+    async def press_all(self, message: SentMessage, data: str) -> list[SentMessage]:
+        await self.sandbox.press_button(message.chat_id, message.message_id, data)
+        return await self._rest(message.chat_id)
+
+    async def _rest(self, chat: int) -> list[SentMessage]:
+        answer = await self.sandbox.wait_for(chat, timeout=10.0)
+        while True:
+            try:
+                answer += await self.sandbox.wait_for(chat, timeout=0.5)
+            except TimeoutError:
+                return answer
+
+    async def totals(self, expected: int) -> dict[tuple[str, str, str], int]:
+        """The stored totals, once ``expected`` events are in (they are written behind)."""
+        for _ in range(100):
+            rows = self.database.event_totals(datetime.now(UTC) - timedelta(days=1))
+            if sum(r.total for r in rows) >= expected:
+                return {(r.kind, r.topic, r.language): r.total for r in rows}
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"fewer than {expected} events stored")
+
+
+@pytest.fixture
+async def running(
+    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Running]:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    catalog = build_catalog(tmp_path / "content")
+    async with BotApiSandbox() as sandbox:
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": sandbox.token,
+                "TELEGRAM_API_URL": sandbox.url,
+                "CONTENT_DIR": str(tmp_path / "content"),
+            }
+        )
+        application = build_application(
+            settings, catalog, flood=FloodGate(limit=10_000), database=database, tick=False
+        )
+        await start(application)
+        try:
+            yield Running(sandbox, application, database)
+        finally:
+            await stop(application)
+
+
+async def test_helpful_yes_and_no_end_to_end_are_counted_and_the_no_question_kept(
+    running: Running,
+) -> None:
+    answer = await running.say_all(501, "how does the treatment work")
+    ask = answer[-1]
+    assert ask.text == "Did this answer your question?"
+    yes, no = ask.callback_data
+    assert yes.startswith("h:y:en:") and no.startswith("h:n:en:")
+    topic = yes.split(":")[3]
+    [thanks] = await running.press_all(ask, yes)
+    assert thanks.text.startswith("Thank you!")
+
+    answer = await running.say_all(502, "how does the treatment work, my number is 555-123-4567")
+    [sorry] = await running.press_all(answer[-1], answer[-1].callback_data[1])
+    assert sorry.text.startswith("Sorry about that.")
+    assert sorry.callback_data[-1] == "menu" and f"t:{topic}" not in sorry.callback_data
+
+    spanish = await running.say_all(503, "¿cómo funciona el tratamiento?")
+    ask_es = next(m for m in spanish if m.text == "¿Esto respondió su pregunta?")
+    [gracias] = await running.press_all(ask_es, ask_es.callback_data[0])
+    assert gracias.text.startswith("¡Gracias!")
+
+    await running.say_all(504, "/symptoms")
+    totals = await running.totals(7)
+    assert totals == {
+        ("view_routed", topic, "en"): 2,
+        ("helpful_yes", topic, "en"): 1,
+        ("helpful_no", topic, "en"): 1,
+        ("view_routed", topic, "es"): 1,
+        ("helpful_yes", topic, "es"): 1,
+        ("view_command", "symptoms", "en"): 1,
+    }
+    for _ in range(100):
+        if running.database.top_unsure():
+            break
+        await asyncio.sleep(0.05)
+    assert running.database.top_unsure() == [
+        ("how does the treatment work, my number is <number>", 1)
+    ]
+
+
+async def test_the_purge_job_forgets_old_events_through_the_background_lane(
+    running: Running,
+) -> None:
+    now = datetime.now(UTC)
+    running.database.record_event("view_button", "study", "en", now - timedelta(days=91))
+    running.database.record_event("view_button", "study", "en", now)
+    await purge_reader_events(SimpleNamespace(bot_data=running.application.bot_data))  # type: ignore[arg-type]
+    for _ in range(100):
+        if sum(t.total for t in running.database.event_totals(now - timedelta(days=400))) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert running.database.event_totals(now - timedelta(days=400)) == [
+        EventTotal("study", "en", "view_button", 1)
+    ]
