@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | chat | lint``.
+"""Command line: ``python -m bot run | chat | lint | report``.
 
 Every failure a user or operator can cause ends in one line on stderr and a non-zero exit
 code, never a traceback; the bot token never appears in what is printed.
@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "healthcheck", help="exit 0 if the running bot's /healthz says ready (for Docker)"
     )
+    report = commands.add_parser(
+        "report", help="what readers did: views, helpful yes/no, unanswered questions"
+    )
+    report.add_argument("--since", default="30d", help="how far back: 30d, 12w, 48h (30d)")
+    report.add_argument("--html", type=Path, help="also write DIR/index.html, offline")
     digests = commands.add_parser("digests", help="scheduled digests")
     digest_commands = digests.add_subparsers(dest="digest_command", required=True)
     send_due = digest_commands.add_parser(
@@ -195,6 +200,42 @@ def explain_triage(args: argparse.Namespace) -> int:
     return 0
 
 
+def reader_report(args: argparse.Namespace) -> int:
+    """``python -m bot report``: the reader events and unanswered questions, for editors."""
+    from bot.conversation import report
+    from bot.knowledge.catalog import CatalogError, build_catalog
+    from bot.settings import ConfigError, environment, load_settings
+    from bot.storage.database import Database, DatabaseError
+
+    try:
+        since = report.parse_since(args.since)
+    except ValueError as err:
+        return fail(str(err), 2)
+    if args.html is not None and args.html.exists() and not args.html.is_dir():
+        return fail(f"--html {args.html} is a file, not a folder", 2)
+    try:
+        settings = load_settings(environment(), need_token=False)
+    except ConfigError as err:
+        return fail(str(err), 2)
+    try:
+        catalog = build_catalog(settings.content_dir)
+    except CatalogError as err:
+        return fail(str(err))
+    try:
+        database = Database(settings.database_url)
+        database.migrate()
+    except DatabaseError as err:
+        return fail(str(err))
+    try:
+        result = report.collect(database, catalog, datetime.now(UTC), since)
+    finally:
+        database.close()
+    print(report.render_text(result), end="")
+    if args.html is not None:
+        print(f"HTML report: {report.write_html(result, args.html)}")
+    return 0
+
+
 def healthcheck() -> int:
     """Ask the bot's own HTTP server; stdlib only, so it works in a minimal image."""
     import os
@@ -227,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return explain_triage(args)
     if args.command == "healthcheck":
         return healthcheck()
+    if args.command == "report":
+        return reader_report(args)
     if args.command == "digests":
         return send_due(args.now)
     if args.command == "chat":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import inspect
 
-from bot.conversation import feedback
+from bot.conversation import feedback, report
 from bot.conversation import topics as replies
 from bot.devtools.sandbox import BotApiSandbox, SentMessage
 from bot.knowledge.catalog import Catalog, build_catalog
@@ -30,6 +31,8 @@ from .dbs import DATABASES, database_url
 
 NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)  # a Wednesday
 TOKEN = "123456:" + "A" * 35
+ADMIN = 900
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +205,7 @@ async def running(
                 "TELEGRAM_BOT_TOKEN": sandbox.token,
                 "TELEGRAM_API_URL": sandbox.url,
                 "CONTENT_DIR": str(tmp_path / "content"),
+                "ADMIN_CHAT_IDS": str(ADMIN),
             }
         )
         application = build_application(
@@ -269,3 +273,112 @@ async def test_the_purge_job_forgets_old_events_through_the_background_lane(
     assert running.database.event_totals(now - timedelta(days=400)) == [
         EventTotal("study", "en", "view_button", 1)
     ]
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def test_since_is_read_with_an_example_when_wrong() -> None:
+    assert report.parse_since("30d") == timedelta(days=30)
+    assert report.parse_since(" 12W ") == timedelta(weeks=12)
+    assert report.parse_since("48h") == timedelta(hours=48)
+    for bad in ("", "0d", "30", "d", "3 months", "-1d"):
+        with pytest.raises(ValueError, match="like 30d"):
+            report.parse_since(bad)
+
+
+def stored_report(database: Database, catalog: Catalog) -> report.Report:
+    """A few weeks of made-up events, and some unanswered questions."""
+    for week in range(4):
+        at = NOW - timedelta(weeks=week)
+        database.record_events(
+            [
+                ("view_command", "symptoms", "en", 10 + week),
+                ("view_button", "therapy", "en", 4),
+                ("view_routed", "therapy", "en", 6),
+                ("view_routed", "therapy", "es", 3),
+                ("digest_read", "study", "es", 2),
+                ("helpful_yes", "therapy", "en", 5),
+                ("helpful_no", "therapy", "en", 1),
+                ("helpful_no", "therapy", "es", 2),
+                ("not_sure", None, "en", 2),
+                ("not_sure", None, "es", 1),
+            ],
+            at,
+        )
+    database.record_unsure("what about <b>children</b> & teens?", NOW)
+    database.record_unsure("What about <b>children</b> & teens?", NOW)
+    database.record_unsure("mail me at someone@example.org", NOW)
+    return report.collect(database, catalog, NOW, timedelta(days=30))
+
+
+def test_the_report_adds_up_and_groups_the_unanswered(database: Database, catalog: Catalog) -> None:
+    figures = stored_report(database, catalog)
+    assert report.headline(figures) == {
+        "views": 4 * (4 + 6 + 3 + 2) + 10 + 11 + 12 + 13,
+        "yes": 20,
+        "no": 12,
+        "right_first": 0,
+        "not_sure": 12,
+    }
+    assert figures.not_sure_rate("en") == pytest.approx(8 / (8 + 24))
+    assert [(r.topic, r.language) for r in figures.rows] == [
+        ("symptoms", "en"),
+        ("therapy", "en"),
+        ("therapy", "es"),
+        ("study", "es"),
+    ]
+    assert figures.rows[2].title == catalog.in_language("es").by_key("therapy").title  # type: ignore[union-attr]
+    assert figures.unanswered == [
+        ("what about <b>children</b> & teens?", 2),
+        ("mail me at <email>", 1),
+    ]
+    assert [monday for monday, _ in figures.week_list()] == [
+        date(2026, 11, 2),
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+        date(2026, 11, 23),
+    ]
+    page = report.render_html(figures)
+    assert "<script" not in page.lower() and "http://" not in page and "https://" not in page
+    assert "&lt;b&gt;children&lt;/b&gt; &amp; teens?" in page
+
+
+def test_report_command_prints_and_writes_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalog: Catalog
+) -> None:
+    from bot.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    database = Database(url)
+    database.migrate()
+    database.record_event("view_command", "symptoms", "en", datetime.now(UTC))
+    database.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(ROOT)
+    assert main(["report", "--since", "7d", "--html", str(tmp_path / "out")]) == 0
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert 'data-topic="symptoms"' in page
+    assert main(["report", "--since", "a week"]) == 2
+
+
+@pytest.mark.browser
+def test_the_html_report_in_chromium(tmp_path: Path, catalog: Catalog) -> None:
+    from .browser import dump_dom, require_chromium, screenshot
+
+    chromium = require_chromium()
+    database = Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    database.migrate()
+    figures = stored_report(database, catalog)
+    database.close()
+    page = report.write_html(figures, tmp_path / "site")
+    dom = dump_dom(chromium, page)
+    assert "<script" not in dom
+    assert re.search(r'data-figure="views"><b>106</b>', dom)
+    row = re.search(r'<tr data-topic="therapy" data-language="en">(.*?)</tr>', dom, re.S)
+    assert row is not None and 'data-kind="helpful_yes">20<' in row.group(1)
+    png = screenshot(chromium, page, ARTIFACTS / "reader-report.png", size="1280,1400")
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000

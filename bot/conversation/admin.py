@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot import metrics
+from bot.conversation import report
 from bot.conversation.topics import topic_messages
 from bot.knowledge.catalog import Catalog, CatalogError, Topic, build_catalog
 from bot.knowledge.outgoing import OutMessage, Reply
@@ -38,6 +39,8 @@ from bot.text.render import (
 COMMANDS = frozenset({"stats", "reload", "preview"})
 #: Questions shown by /stats.
 TOP_QUESTIONS = 10
+#: /stats shows the reader figures of this many days (``python -m bot report`` any span).
+READER_DAYS = 30
 #: Findings listed in one answer; an editor fixes the first ones first anyway.
 MAX_FINDINGS = 20
 #: A finding's message is cut here, so 20 of them stay readable on a phone.
@@ -108,9 +111,13 @@ class Stats:
     #: (normalised question, times asked), most asked first.
     questions: list[tuple[str, int]]
     since: datetime
+    #: The reader report's headline figures over ``READER_DAYS`` (views, yes, no...).
+    readers: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
-def collect_stats(database: Database, now: datetime, top: int = TOP_QUESTIONS) -> Stats:
+def collect_stats(
+    database: Database, now: datetime, top: int = TOP_QUESTIONS, catalog: Catalog | None = None
+) -> Stats:
     """Read the shared totals, so every replica shows the same numbers after restarts."""
     since = hour_of(now) - timedelta(hours=STATS_HOURS - 1)
     return Stats(
@@ -118,6 +125,9 @@ def collect_stats(database: Database, now: datetime, top: int = TOP_QUESTIONS) -
         outcomes=database.digest_outcomes_since(since),
         questions=database.top_unsure(top),
         since=since,
+        readers=report.headline(report.collect(database, catalog, now, timedelta(days=READER_DAYS)))
+        if catalog is not None
+        else {},
     )
 
 
@@ -141,6 +151,13 @@ def stats_reply(catalog: Catalog, stats: Stats) -> Reply:
         ended=str(stats.outcomes.get("ended", 0)),
         questions=questions,
     )
+    if stats.readers:
+        readers = messages.get(
+            "admin_stats_readers",
+            days=str(READER_DAYS),
+            **{k: str(v) for k, v in stats.readers.items()},
+        )
+        text = f"{text}\n\n{readers}"
     return _reply(text, "admin_stats")
 
 

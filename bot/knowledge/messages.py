@@ -71,6 +71,7 @@ REQUIRED: dict[str, frozenset[str]] = {
         {"subscribers", "since", "sent", "up_to_date", "failed", "ended", "questions"}
     ),
     "admin_stats_cadence": frozenset({"cadence", "count"}),
+    "admin_stats_readers": frozenset({"days", "views", "yes", "no", "right_first", "not_sure"}),
     "admin_stats_question": frozenset({"count", "question"}),
     "admin_stats_no_questions": frozenset(),
     "admin_no_database": frozenset(),

@@ -394,7 +394,8 @@ async def on_stats(update: Update, context: Context) -> None:
         answer = admin.no_database(catalog)
     else:
         try:
-            stats = await database(context, admin.collect_stats, state.database, _now())
+            collect = functools.partial(admin.collect_stats, catalog=catalog)
+            stats = await database(context, collect, state.database, _now())
             answer = admin.stats_reply(catalog, stats)
         except DatabaseUnavailable:
             answer = unavailable(catalog)
