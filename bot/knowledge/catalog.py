@@ -131,7 +131,59 @@ def load_knowledge(
     content_dir: Path, explainers: Sequence[Explainer], language: str = BASE_LANGUAGE
 ) -> Knowledge:
     """The router, triage, messages and small talk of a content folder (ValueError names
-    the file at fault). Used by the catalog and by the linter's routing checks."""
+    the file at fault). Used by the catalog and by the linter's routing checks.
+
+    Building it trains the safety readers and indexes the router (about a second a
+    language), so the result is kept for the same data files (by modification time and
+    size) and the same explainers: the linter's routing check and the catalog then share
+    one build, and a /reload after an edit to one language rebuilds only that one."""
+    key = (
+        str(content_dir.resolve()),
+        language,
+        _data_files_signature(content_dir),
+        tuple(_explainer_signature(e) for e in explainers),
+    )
+    found = _KNOWLEDGE.get(key)
+    if found is None:
+        found = _build_knowledge(content_dir, explainers, language)
+        if len(_KNOWLEDGE) >= 8:
+            _KNOWLEDGE.pop(next(iter(_KNOWLEDGE)))
+        _KNOWLEDGE[key] = found
+    return found
+
+
+_KNOWLEDGE: dict[tuple[object, ...], Knowledge] = {}
+_SAFETY: dict[tuple[object, ...], TriageRules] = {}
+
+
+_UNREACHABLE: dict[tuple[object, ...], tuple[TriageRules, list[Finding]]] = {}
+
+
+def _unreachable(accepted: Sequence[Explainer], safety: TriageRules) -> list[Finding]:
+    """``safety_findings``, kept while the rules (the same object) and the example
+    questions are the same (triaging every example of every language takes a second)."""
+    key = (id(safety), tuple((str(e.path), e.examples) for e in accepted))
+    kept = _UNREACHABLE.get(key)
+    if kept is None or kept[0] is not safety:
+        kept = (safety, list(safety_findings(accepted, safety)))
+        if len(_UNREACHABLE) >= 8:
+            _UNREACHABLE.pop(next(iter(_UNREACHABLE)))
+        _UNREACHABLE[key] = kept
+    return list(kept[1])
+
+
+def _data_files_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(folder.glob("*.yml"))
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def _explainer_signature(e: Explainer) -> tuple[object, ...]:
+    return (str(e.path), e.command, e.title, e.summary, e.examples, e.body, e.language)
+
+
+def _build_knowledge(
+    content_dir: Path, explainers: Sequence[Explainer], language: str
+) -> Knowledge:
     synonyms = content_dir / SYNONYMS_FILE
     smalltalk = load_smalltalk(content_dir)
     off_topic = load_off_topic(content_dir)
@@ -140,7 +192,20 @@ def load_knowledge(
     ordinary = [q for e in explainers for q in (e.title, *e.examples)]
     ordinary += [" ".join(p) for phrases in smalltalk.phrases.values() for p in phrases]
     ordinary += off_topic
-    safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for(language), ordinary)
+    # The readers learn from titles and examples, not from the explainers' text: an edit
+    # to a body reuses them.
+    safety_key = (
+        str(content_dir.resolve()),
+        language,
+        _data_files_signature(content_dir),
+        tuple(ordinary),
+    )
+    safety = _SAFETY.get(safety_key)
+    if safety is None:
+        safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for(language), ordinary)
+        if len(_SAFETY) >= 4:
+            _SAFETY.pop(next(iter(_SAFETY)))
+        _SAFETY[safety_key] = safety
     messages = load_messages(content_dir)
     config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     router = Router.from_config(explainers, config, off_topic=off_topic, language=language)
@@ -277,7 +342,7 @@ def _language_catalog(
         raise CatalogError(str(err)) from None
     # An example question triage answers first can never reach its topic: the file is
     # held back like any file with a lint error (the linter reports the same finding).
-    unreachable = list(safety_findings(accepted, knowledge.safety))
+    unreachable = _unreachable(accepted, knowledge.safety)
     if unreachable:
         for finding in unreachable:
             rejected.setdefault(finding.path, []).append(finding)

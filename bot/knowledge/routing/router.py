@@ -196,10 +196,15 @@ class Router:
         # in "side effects") is bound to it: alone it is no evidence for a topic.
         everyday = zipf or zipf_for(language)
         bound: dict[str, str] = {}
+        in_bigrams: defaultdict[str, list[str]] = defaultdict(list)  # word -> its bigrams
+        for bigram in df:
+            if "_" in bigram:
+                for part in dict.fromkeys(bigram.split("_")):
+                    in_bigrams[part].append(bigram)
         for term, count in df.items():
             if "_" in term or everyday(term) < EVERYDAY_ZIPF:
                 continue
-            partners = [(b, df[b]) for b in df if "_" in b and term in b.split("_")]
+            partners = [(b, df[b]) for b in in_bigrams.get(term, ())]
             for bigram, together in partners:
                 if together >= BOUND_SHARE * count and count >= 2:
                     bound[term] = bigram
