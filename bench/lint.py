@@ -5,7 +5,9 @@ examples and source quotes, a body of about 100-150 words with a list, bold text
 link), then times:
 
 * full lint: read, parse, every rule, the same two scores, findings (``lint_loaded``);
-* textstat alone: Flesch-Kincaid grade and SMOG on the very same plain texts.
+* textstat alone: Flesch-Kincaid grade and SMOG on the very same plain texts;
+* the same for a quarter as many Spanish files (the bodies of content/es/, reshuffled):
+  the full lint against Fernández-Huerta and INFLESZ alone.
 
 textstat's internal lru caches are cleared before each timed pass, so neither side is
 served from the other's cache. Prints files per second for each, then the ratio last.
@@ -34,7 +36,7 @@ import textstat  # noqa: E402
 from bot.lint.config import load_config  # noqa: E402
 from bot.lint.document import analyse  # noqa: E402
 from bot.lint.runner import lint_loaded, load_seeds  # noqa: E402
-from bot.text import readability  # noqa: E402
+from bot.text import readability, spanish  # noqa: E402
 from bot.text.content import load_file  # noqa: E402
 
 SENTENCES = [
@@ -91,6 +93,44 @@ def make_file(index: int, rng: random.Random) -> str:
         f"summary: A short summary of topic {index} for readers.\n"
         f"examples:\n{examples}\nsources:\n{sources}\n---\n{body}"
     )
+
+
+def spanish_pass(
+    workdir: Path, count: int, rounds: int, config: object, seeds: object
+) -> tuple[int, float, float]:
+    """The same measure for Spanish files (content/es/ bodies, reshuffled): seconds for the
+    full lint and for the two Spanish scores alone on the same texts (medians)."""
+    sources = sorted((ROOT / "content" / "es").glob("0*.md"))
+    folder = workdir / "content" / "es"
+    folder.mkdir(parents=True)
+    rng = random.Random(7)
+    files = []
+    for i in range(count):
+        text = sources[i % len(sources)].read_text(encoding="utf-8")
+        head, _, body = text.partition("\n---\n")
+        paragraphs = body.split("\n\n")
+        rng.shuffle(paragraphs)
+        path = folder / f"{i:04d}-tema.md"
+        path.write_text(f"{head}\n---\n" + "\n\n".join(paragraphs), encoding="utf-8")
+        files.append(path)
+    texts = []
+    for path in files:
+        explainer = load_file(path)
+        texts.append(analyse(explainer, config).scoring_text)  # type: ignore[arg-type]
+    lint_loaded(files[:5], config, seeds)  # type: ignore[arg-type]
+    lint_times, score_times = [], []
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        for text in texts:
+            spanish.fernandez_huerta(text)
+            spanish.szigriszt_pazos(text)
+        score_times.append(time.perf_counter() - start)
+        gc.collect()
+        start = time.perf_counter()
+        lint_loaded(files, config, seeds)  # type: ignore[arg-type]
+        lint_times.append(time.perf_counter() - start)
+    return count, statistics.median(lint_times), statistics.median(score_times)
 
 
 def clear_textstat_caches() -> None:
@@ -154,10 +194,17 @@ def main() -> None:
         assert report is not None
         lint_s = statistics.median(lint_times)
         textstat_s = statistics.median(textstat_times)
+        spanish = spanish_pass(workdir, args.files // 4, args.rounds, config, seeds)
         print(f"files: {args.files}, words per body (scored): {words:.0f}, rounds: {args.rounds}")
         print(f"findings: {len(report.findings)} ({report.errors} errors)")
         print(f"textstat alone (FK + SMOG): {args.files / textstat_s:,.0f} files/s")
         print(f"full lint:                  {args.files / lint_s:,.0f} files/s")
+        count, es_lint_s, es_scores_s = spanish
+        print(
+            f"Spanish, {count} files: scores alone (Fernández-Huerta + INFLESZ) "
+            f"{count / es_scores_s:,.0f} files/s; full lint {count / es_lint_s:,.0f} files/s "
+            f"(ratio {es_lint_s / es_scores_s:.2f})"
+        )
         print(f"ratio full lint / textstat alone: {lint_s / textstat_s:.2f} (target <= 1.5)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -102,7 +102,10 @@ def timing(catalog: object, messages: list[str], count: int = 10_000, rounds: in
         bot = run(lambda text: replies.answer(catalog, text))  # type: ignore[arg-type]
         base_rounds.append((p(base, 0.5), p(base, 0.99)))
         bot_rounds.append((p(bot, 0.5), p(bot, 0.99), statistics.fmean(bot) * 1000))
-    print(f"\n{count:,} messages, safety in both languages + language + small talk + routing, one process, {rounds} rounds:")
+    print(
+        f"\n{count:,} messages, safety in every language + language + small talk"
+        f" + routing, one process, {rounds} rounds:"
+    )
     for n, ((b50, b99), (u50, u99, _)) in enumerate(zip(base_rounds, bot_rounds, strict=True)):
         print(
             f"  round {n + 1}: baseline p50 {b50:.4f} p99 {b99:.4f} ms;"
