@@ -201,3 +201,12 @@ async def test_subscribing_in_spanish_words_brings_spanish_digests(
     assert es.topics[0].title in digest.text
     assert f"d:{es.topics[0].command}" in digest.callback_data
     assert session.database.delivered(302) == {catalog.topics[0].command}
+
+    # And the reader leaves: /deletedata, confirmed in Spanish, removes every row.
+    [ask] = await session.say(302, "/deletedata")
+    assert says(catalog, "es", "delete_confirm") in ask.text
+    yes = next(d for d in ask.callback_data if d.endswith("del:yes"))
+    [gone] = await session.press(ask, yes)
+    assert says(catalog, "es", "deleted") in gone.text
+    assert session.database.get(302) is None and session.database.language(302) is None
+    assert session.database.delivered(302) == set()
