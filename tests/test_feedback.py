@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import inspect
 
-from bot.conversation import feedback, report
+from bot.conversation import feedback, quiz, report
 from bot.conversation import topics as replies
 from bot.devtools.sandbox import BotApiSandbox, SentMessage
 from bot.knowledge.catalog import Catalog, build_catalog
@@ -382,3 +382,76 @@ def test_the_html_report_in_chromium(tmp_path: Path, catalog: Catalog) -> None:
     png = screenshot(chromium, page, ARTIFACTS / "reader-report.png", size="1280,1400")
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+# --- the quick check ---------------------------------------------------------------------
+
+
+def test_every_explainer_has_a_quick_check_in_both_languages(catalog: Catalog) -> None:
+    for reader in (catalog, catalog.in_language("es")):
+        for topic in reader.topics:
+            assert topic.check is not None, (reader.language, topic.key)
+            last = replies.topic_reply(reader, topic.command)
+            assert last is not None
+            data = [b.callback_data for row in last.messages[-1].buttons for b in row]
+            assert data[-1] == f"c:{reader.language}:{topic.key}"
+
+
+def test_the_quick_check_right_and_wrong(catalog: Catalog) -> None:
+    asked = quiz.pressed(catalog, "c:en:therapy")
+    assert asked.kind == "check_asked" and asked.messages[0].html == "What is CAR-T made from?"
+    answers = [row[0].callback_data for row in asked.messages[0].buttons]
+    assert answers == ["c:en:therapy:1", "c:en:therapy:2", "c:en:therapy:3"]
+    right = quiz.pressed(catalog, "c:en:therapy:2", first_try=True)
+    assert right.kind == "check_right_first"
+    assert right.messages[0].html.startswith("Yes, that is right. A lab trains")
+    assert quiz.pressed(catalog, "c:en:therapy:2").kind == "check_right"
+    wrong = quiz.pressed(catalog, "c:en:therapy:1", first_try=True)
+    assert wrong.kind == "check_wrong"
+    assert "the answer is <b>Your own T cells</b>" in wrong.messages[0].html
+    assert "The therapy employs your body’s own T-cells" in wrong.messages[0].html
+    assert "wrong" not in wrong.messages[0].html.lower() and "score" not in wrong.messages[0].html
+    spanish = quiz.pressed(catalog, "c:es:therapy:1")
+    assert "la respuesta es <b>Con sus propios linfocitos T</b>" in spanish.messages[0].html
+    for stale in ("c:", "c:en:nope", "c:xx:therapy", "c:en:therapy:0", "c:en:therapy:9", "c:en"):
+        assert quiz.pressed(catalog, stale).kind == "menu", stale
+    assert feedback.event_of(right) == ("check_right_first", "therapy")
+    assert feedback.event_of(wrong) == ("check_wrong", "therapy")
+    assert feedback.event_of(quiz.pressed(catalog, "c:en:therapy:2")) is None
+
+
+async def test_the_quick_check_end_to_end_right_first_and_wrong_in_both_languages(
+    running: Running,
+) -> None:
+    [explainer] = await running.say_all(601, "/therapy")
+    [question] = await running.press_all(explainer, "c:en:therapy")
+    assert question.text == "What is CAR-T made from?"
+    [wrong] = await running.press_all(question, "c:en:therapy:1")
+    assert wrong.text.startswith("Not quite, and that is fine: the answer is Your own T cells.")
+    [right] = await running.press_all(question, "c:en:therapy:2")  # a second try: not counted
+    assert right.text.startswith("Yes, that is right.")
+
+    [explainer] = await running.say_all(602, "/therapy")
+    [question] = await running.press_all(explainer, "c:en:therapy")
+    await running.press_all(question, "c:en:therapy:2")
+
+    running.sandbox.add_user(603, language_code="es")
+    [explicacion] = await running.say_all(603, "/terapia")
+    [pregunta] = await running.press_all(explicacion, "c:es:therapy")
+    assert pregunta.text == "¿Con qué se hace el CAR-T?"
+    [bien] = await running.press_all(pregunta, "c:es:therapy:2")
+    assert bien.text.startswith("Sí, es correcto.")
+    [mal] = await running.press_all(pregunta, "c:es:therapy:3")
+    assert mal.text.startswith("No exactamente, y no pasa nada")
+
+    totals = await running.totals(3 + 1 + 1 + 1)
+    assert {k: v for k, v in totals.items() if k[0].startswith("check")} == {
+        ("check_wrong", "therapy", "en"): 1,
+        ("check_right_first", "therapy", "en"): 1,
+        ("check_right_first", "therapy", "es"): 1,
+        ("check_wrong", "therapy", "es"): 1,
+    }
+    figures = report.collect(
+        running.database, running.application.bot_data.catalog, datetime.now(UTC), timedelta(days=1)
+    )
+    assert report.headline(figures)["right_first"] == 2

@@ -25,7 +25,7 @@ from bot.lint.findings import Finding
 from bot.lint.runner import UsageError, lint_paths, problem_finding
 from bot.settings import Settings
 from bot.storage.database import Database, hour_of
-from bot.text.content import ContentProblem, Explainer, content_files, load_file
+from bot.text.content import ContentProblem, Explainer, content_files, load_file, read_check
 from bot.text.render import (
     MAX_MESSAGE_CHARS,
     escape,
@@ -250,6 +250,8 @@ def preview_topic(explainer: Explainer) -> Topic:
         summary=explainer.summary,
         order=explainer.order,
         parts=tuple(split_message(render_explainer(title, explainer.body))),
+        translates=explainer.translates,
+        check=read_check(explainer.meta.get("check"))[0],
     )
 
 

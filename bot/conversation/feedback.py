@@ -20,6 +20,8 @@ _EVENTS = {
     "digest_read": "digest_read",
     "helpful_yes": "helpful_yes",
     "helpful_no": "helpful_no",
+    "check_right_first": "check_right_first",
+    "check_wrong": "check_wrong",
 }
 
 

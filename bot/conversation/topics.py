@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.knowledge.catalog import Catalog, Topic
 from bot.knowledge.language import detect
 from bot.knowledge.outgoing import (
+    CHECK_PREFIX,
     DIGEST_PREFIX,
     HELPFUL_PREFIX,
     LANGUAGE_PREFIX,
@@ -60,7 +61,14 @@ def topic_messages(catalog: Catalog, topic: Topic, intro: str | None = None) -> 
         else:
             messages.append(OutMessage(intro))
     messages.extend(OutMessage(part) for part in parts[:-1])
-    messages.append(OutMessage(parts[-1], (tuple(nav),)))
+    rows: tuple[tuple[Button, ...], ...] = (tuple(nav),)
+    if topic.check is not None and not topic.untranslated:
+        # Always optional: a button under the navigation, never a question pushed at you.
+        check = Button(
+            catalog.messages.get("check_button"), f"{CHECK_PREFIX}{catalog.language}:{topic.key}"
+        )
+        rows = (*rows, (check,))
+    messages.append(OutMessage(parts[-1], rows))
     return messages
 
 

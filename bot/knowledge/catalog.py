@@ -22,7 +22,7 @@ from bot.knowledge.words import zipf_for
 from bot.lint.findings import Finding
 from bot.lint.runner import collect_files, lint_paths
 from bot.metrics import LINT_REJECTIONS, TOPICS
-from bot.text.content import Explainer, language_of_folder, load_file
+from bot.text.content import Check, Explainer, language_of_folder, load_file, read_check
 from bot.text.render import render_explainer, split_message
 from bot.text.yamlfile import load_mapping
 
@@ -63,6 +63,8 @@ class Topic:
     translates: str = ""
     #: Served in the base language because this language has no version of it yet.
     untranslated: bool = False
+    #: The quick check after the explainer (``check:``), if the file has a valid one.
+    check: Check | None = None
 
     @property
     def key(self) -> str:
@@ -312,6 +314,7 @@ def _topic(explainer: Explainer, translates: str = "") -> Topic:
         order=explainer.order,
         parts=tuple(split_message(render_explainer(explainer.title, explainer.body))),
         translates=translates,
+        check=read_check(explainer.meta.get("check"))[0],
     )
 
 

@@ -19,6 +19,8 @@ LANGUAGE_PREFIX = "lang:"
 DIGEST_PREFIX = "d:"
 #: "Did this answer your question?": "h:y:<topic key>", "h:n:<topic key>:<next-best key>".
 HELPFUL_PREFIX = "h:"
+#: The quick check: "c:<lang>:<topic key>" asks it, "c:<lang>:<topic key>:<n>" answers it.
+CHECK_PREFIX = "c:"
 
 
 @dataclass(frozen=True)

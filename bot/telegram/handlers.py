@@ -39,10 +39,16 @@ from telegram.ext import (
 
 from bot import metrics
 from bot.commands import COMMANDS, Audience, Command
-from bot.conversation import admin, feedback, subscriptions, topics
+from bot.conversation import admin, feedback, quiz, subscriptions, topics
 from bot.knowledge.catalog import Catalog
 from bot.knowledge.language import from_code
-from bot.knowledge.outgoing import HELPFUL_PREFIX, LANGUAGE_PREFIX, OutMessage, Reply
+from bot.knowledge.outgoing import (
+    CHECK_PREFIX,
+    HELPFUL_PREFIX,
+    LANGUAGE_PREFIX,
+    OutMessage,
+    Reply,
+)
 from bot.settings import Settings
 from bot.storage.worker import DatabaseUnavailable
 from bot.telegram.flood import Verdict
@@ -617,6 +623,18 @@ async def on_button(update: Update, context: Context) -> None:
         question = state.take_question(chat_id)
         if answer.kind == "helpful_no" and question and state.database and state.worker:
             state.worker.background(state.database.record_unsure, question, _now())
+        await reply(context, chat_id, answer)
+        return
+    if data.startswith(CHECK_PREFIX):
+        await _answer(query)
+        press = quiz.parse(data)
+        first = (
+            press is not None and press.answer is not None and state.first_try(chat_id, press.topic)
+        )
+        answer = quiz.pressed(catalog, data, first_try=first)
+        if answer.kind == "check_asked" and answer.topic:
+            state.check_shown(chat_id, answer.topic)
+        count(context, catalog.language, answer)
         await reply(context, chat_id, answer)
         return
     if not data.startswith(subscriptions.PREFIX) or state.database is None:

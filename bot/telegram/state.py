@@ -62,6 +62,8 @@ class BotState:
         #: chat id -> (the last routed question, until when): in memory only, stored
         #: (masked, without the id) as unanswered only if the reader presses "No".
         self._questions: dict[int, tuple[str, float]] = {}
+        #: (chat id, topic key) -> until when a shown quick check's first answer counts.
+        self._checks: dict[tuple[int, str], float] = {}
 
     def remember_question(self, chat_id: int, text: str) -> None:
         now = time.monotonic()
@@ -71,6 +73,17 @@ class BotState:
                 self._questions.pop(next(iter(self._questions)))
         self._questions.pop(chat_id, None)
         self._questions[chat_id] = (text, now + QUESTION_KEPT_FOR)
+
+    def check_shown(self, chat_id: int, topic: str) -> None:
+        """A quick check was shown: its first answer counts as the first try."""
+        if len(self._checks) >= QUESTIONS_KEPT:
+            self._checks.pop(next(iter(self._checks)))
+        self._checks[chat_id, topic] = time.monotonic() + QUESTION_KEPT_FOR
+
+    def first_try(self, chat_id: int, topic: str) -> bool:
+        """True for the first answer since the check was shown (then forgotten)."""
+        until = self._checks.pop((chat_id, topic), None)
+        return until is not None and until >= time.monotonic()
 
     def take_question(self, chat_id: int) -> str | None:
         """The chat's last routed question, forgotten as it is taken (or when too old)."""

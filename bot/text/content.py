@@ -249,3 +249,63 @@ def load_directory(directory: Path) -> tuple[list[Explainer], list[ContentProble
         (explainers if isinstance(result, Explainer) else problems).append(result)  # type: ignore[arg-type]
     explainers.sort(key=lambda e: (e.order, e.command))
     return explainers, problems
+
+
+#: Answers a quick check may offer (buttons on a phone: two to four).
+CHECK_ANSWERS = (2, 4)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A quick check after an explainer (``check:`` in the front matter): one question, two
+    to four answers, which is right (``right:``, counted from 1), a one-line explanation,
+    and ``source:``, the article's words that back the right answer."""
+
+    question: str
+    answers: tuple[str, ...]
+    #: The right answer's index in ``answers`` (0-based here; the file counts from 1).
+    right: int
+    explanation: str
+    source: str
+
+
+def read_check(value: Any) -> tuple[Check | None, list[str]]:
+    """The front matter's ``check:`` as a Check, or None and what is wrong with it."""
+    if value is None:
+        return None, []
+    if not isinstance(value, dict):
+        return None, ["'check' must be a mapping: question, answers, right, explanation, source"]
+    problems: list[str] = []
+    fields = ("question", "answers", "right", "explanation", "source")
+    for name in value:
+        if name not in fields:
+            problems.append(f"unknown field 'check.{name}' (known: {', '.join(fields)})")
+    texts = {}
+    for name in ("question", "explanation", "source"):
+        text = value.get(name)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"'check.{name}' must be text")
+        else:
+            texts[name] = " ".join(text.split())
+    answers = value.get("answers")
+    if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
+        problems.append("'check.answers' must be a list of answers")
+        answers = []
+    answers = [" ".join(a.split()) for a in answers]
+    low, high = CHECK_ANSWERS
+    if answers and not low <= len(answers) <= high:
+        problems.append(f"'check.answers' must have {low} to {high} answers, not {len(answers)}")
+    if len({a.casefold() for a in answers}) != len(answers):
+        problems.append("'check.answers' must all be different")
+    right = value.get("right")
+    if not isinstance(right, int) or isinstance(right, bool) or not 1 <= right <= len(answers):
+        problems.append(
+            f"'check.right' must be the number of the one right answer, 1 to {len(answers)}"
+        )
+    if problems:
+        return None, problems
+    assert isinstance(right, int)
+    check = Check(
+        texts["question"], tuple(answers), right - 1, texts["explanation"], texts["source"]
+    )
+    return check, []

@@ -10,11 +10,12 @@ switch a rule to warning or off. Every rule has a passing and a failing example 
 from __future__ import annotations
 
 from bot.lint.registry import RULES, Rule, rule
-from bot.lint.rules import languages, links, provenance, reading, structure, style
+from bot.lint.rules import checks, languages, links, provenance, reading, structure, style
 
 __all__ = [
     "RULES",
     "Rule",
+    "checks",
     "languages",
     "links",
     "provenance",
