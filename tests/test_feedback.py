@@ -455,3 +455,13 @@ async def test_the_quick_check_end_to_end_right_first_and_wrong_in_both_language
         running.database, running.application.bot_data.catalog, datetime.now(UTC), timedelta(days=1)
     )
     assert report.headline(figures)["right_first"] == 2
+
+
+async def test_privacy_says_feedback_is_only_counted_in_both_languages(running: Running) -> None:
+    [english] = await running.say_all(701, "/privacy")
+    shown = " ".join(english.text.split())
+    assert 'Your "Yes" and "No" answers and the topics you read are only counted' in shown
+    running.sandbox.add_user(702, language_code="es")
+    [spanish] = await running.say_all(702, "/privacy")
+    shown = " ".join(spanish.text.split())
+    assert 'Sus respuestas "Sí" y "No" y los temas que lee solo se cuentan' in shown
