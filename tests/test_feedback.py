@@ -465,3 +465,16 @@ async def test_privacy_says_feedback_is_only_counted_in_both_languages(running: 
     [spanish] = await running.say_all(702, "/privacy")
     shown = " ".join(spanish.text.split())
     assert 'Sus respuestas "Sí" y "No" y los temas que lee solo se cuentan' in shown
+
+
+def test_near_identical_unanswered_questions_are_one_group() -> None:
+    grouped = report.group_questions(
+        [
+            ("is it safe for kids", 5),
+            ("is it safe for kids?", 3),
+            ("is it saef for kids", 1),
+            ("is it safe", 2),
+            ("what about the cost", 4),
+        ]
+    )
+    assert grouped == [("is it safe for kids", 9), ("what about the cost", 4), ("is it safe", 2)]

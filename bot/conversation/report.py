@@ -2,7 +2,7 @@
 
 Per topic and language: views (commands, buttons, routed answers, digest reads), "did
 this answer your question?" yes / no, quick checks right on the first try, "not sure"
-counts and rates, the unanswered questions (grouped by their masked, normalised text),
+counts and rates, the unanswered questions (masked; near-identical ones grouped),
 and a trend per week. As text, and as one self-contained HTML file (inline CSS, bars as
 plain elements: no script, nothing fetched), like the lint report.
 
@@ -17,6 +17,8 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from bot.knowledge.catalog import Catalog
 from bot.storage.database import Database, hour_of
 
@@ -24,8 +26,31 @@ from bot.storage.database import Database, hour_of
 VIEW_KINDS = ("view_command", "view_button", "view_routed", "digest_read")
 #: The file ``--html DIR`` writes.
 HTML_NAME = "index.html"
-#: Unanswered questions shown.
+#: Unanswered question groups shown, and the distinct questions read to make them.
 TOP_UNANSWERED = 20
+READ_UNANSWERED = 500
+#: Two questions this similar (rapidfuzz's ratio, 0-100) are one group: typos, punctuation.
+SIMILAR = 88
+
+
+def group_questions(
+    questions: list[tuple[str, int]], limit: int = TOP_UNANSWERED
+) -> list[tuple[str, int]]:
+    """Near-identical questions as one, under the most asked wording, with their summed
+    count ("is it safe?" and "is it safe" and "is it saef"), most asked first."""
+    wordings: list[str] = []
+    totals: list[int] = []
+    for question, n in questions:  # most asked first: the first wording names the group
+        for index, wording in enumerate(wordings):
+            if fuzz.ratio(question, wording) >= SIMILAR:
+                totals[index] += n
+                break
+        else:
+            wordings.append(question)
+            totals.append(n)
+    ranked = sorted(zip(wordings, totals, strict=True), key=lambda g: (-g[1], g[0]))
+    return ranked[:limit]
+
 
 _SINCE = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -116,7 +141,7 @@ def collect(database: Database, catalog: Catalog, now: datetime, since: timedelt
         until=now,
         rows=ranked,
         not_sure=not_sure,
-        unanswered=database.top_unsure(TOP_UNANSWERED),
+        unanswered=group_questions(database.top_unsure(READ_UNANSWERED)),
         weeks=database.weekly_events(start),
     )
 
@@ -331,8 +356,8 @@ def render_html(report: Report) -> str:
         f"<tbody>{rows}</tbody></table>"
         f"<h2>Not sure, by language</h2><p>{languages}</p>"
         "<h2>Unanswered questions</h2>"
-        '<p class="muted">Not sure, or "No, it did not answer my question"; grouped by their '
-        "masked, normalised text; most asked first.</p>"
+        '<p class="muted">Not sure, or "No, it did not answer my question"; masked; '
+        "near-identical wordings grouped; most asked first.</p>"
         f"<table><tbody>{questions}</tbody></table>"
         "<h2>Per week</h2>"
         '<p class="legend muted"><span>views</span><span>yes / no</span><span>not sure</span></p>'
