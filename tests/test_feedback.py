@@ -25,6 +25,7 @@ from bot.telegram.app import build_application, start, stop
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import purge_reader_events
 from bot.telegram.state import BotApplication
+from bot.text.telegram_html import parse_html
 
 from .conftest import ROOT
 from .dbs import DATABASES, database_url
@@ -410,6 +411,11 @@ def test_the_quick_check_right_and_wrong(catalog: Catalog) -> None:
     assert wrong.kind == "check_wrong"
     assert "the answer is <b>Your own T cells</b>" in wrong.messages[0].html
     assert "The therapy employs your body’s own T-cells" in wrong.messages[0].html
+    # The explainer's own sentence that says it, from the explainer's text.
+    topic = catalog.by_key("therapy")
+    assert topic is not None and topic.check_sentence
+    assert f"The explainer says: “{topic.check_sentence}”" in wrong.messages[0].html
+    assert topic.check_sentence in parse_html("\n".join(topic.parts)).text
     assert "wrong" not in wrong.messages[0].html.lower() and "score" not in wrong.messages[0].html
     spanish = quiz.pressed(catalog, "c:es:therapy:1")
     assert "la respuesta es <b>Con sus propios linfocitos T</b>" in spanish.messages[0].html

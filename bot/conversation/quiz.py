@@ -1,7 +1,8 @@
 """The quick check after an explainer: one question, two to four answers, always optional.
 
-A right answer gets "yes, because..."; a wrong one a kind correction with the right answer
-and the article's words that say it. Never a score, never more than one question at a time.
+A right answer gets "yes, because..."; a wrong one a kind correction with the right answer,
+the explainer's sentence that says it, and the article's words behind it. Never a score,
+never more than one question at a time.
 """
 
 from __future__ import annotations
@@ -75,5 +76,6 @@ def pressed(catalog: Catalog, data: str, *, first_try: bool = False) -> Reply:
         answer=check.answers[check.right],
         explanation=check.explanation,
         source=check.source,
+        sentence=topic.check_sentence,
     )
     return Reply((OutMessage(html, _after(catalog, topic)),), "check_wrong", topic.key, extra)

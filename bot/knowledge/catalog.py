@@ -23,6 +23,9 @@ from bot.lint.findings import Finding
 from bot.lint.runner import collect_files, lint_paths
 from bot.metrics import LINT_REJECTIONS, TOPICS
 from bot.text.content import Check, Explainer, language_of_folder, load_file, read_check
+from bot.text.markdown import parse
+from bot.text.normalise import strip_accents
+from bot.text.plaintext import to_plain
 from bot.text.render import render_explainer, split_message
 from bot.text.yamlfile import load_mapping
 
@@ -65,6 +68,8 @@ class Topic:
     untranslated: bool = False
     #: The quick check after the explainer (``check:``), if the file has a valid one.
     check: Check | None = None
+    #: The explainer's sentence that says the check's right answer (for a wrong answer).
+    check_sentence: str = ""
 
     @property
     def key(self) -> str:
@@ -306,7 +311,31 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
     return replace(linked[BASE_LANGUAGE], translations=others_linked)
 
 
+def says_it(explainer: Explainer, check: Check | None) -> str:
+    """The explainer's own sentence that backs the check's right answer: the one sharing
+    the most words with the right answer and the explanation ("" without a check)."""
+    if check is None:
+        return ""
+    common = zipf_for(explainer.language)
+    answer = {w for w in _content_words(check.answers[check.right]) if common(w) < 6.0}
+    explained = {w for w in _content_words(check.explanation) if common(w) < 6.0}
+    best, best_score = "", 0
+    for block in to_plain(parse(explainer.body)).blocks:
+        for sentence in block.sentences:
+            words = set(_content_words(sentence.text))
+            score = 3 * len(answer & words) + len(explained & words)  # the answer counts most
+            if score > best_score:
+                best, best_score = sentence.text, score
+    return best
+
+
+def _content_words(text: str) -> list[str]:
+    cleaned = "".join(c if c.isalnum() else " " for c in strip_accents(text.lower()))
+    return [w for w in cleaned.split() if len(w) >= 3]
+
+
 def _topic(explainer: Explainer, translates: str = "") -> Topic:
+    check = read_check(explainer.meta.get("check"))[0]
     return Topic(
         command=explainer.command,
         title=explainer.title,
@@ -314,7 +343,8 @@ def _topic(explainer: Explainer, translates: str = "") -> Topic:
         order=explainer.order,
         parts=tuple(split_message(render_explainer(explainer.title, explainer.body))),
         translates=translates,
-        check=read_check(explainer.meta.get("check"))[0],
+        check=check,
+        check_sentence=says_it(explainer, check),
     )
 
 

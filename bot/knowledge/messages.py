@@ -33,7 +33,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "helpful_sorry": frozenset(),
     "check_button": frozenset(),
     "check_right": frozenset({"explanation"}),
-    "check_wrong": frozenset({"answer", "explanation", "source"}),
+    "check_wrong": frozenset({"answer", "explanation", "source", "sentence"}),
     "smalltalk_greeting": frozenset(),
     "smalltalk_thanks": frozenset(),
     "smalltalk_goodbye": frozenset(),
