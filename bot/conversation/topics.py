@@ -20,7 +20,7 @@ from bot.knowledge.outgoing import (
     OutMessage,
     Reply,
 )
-from bot.knowledge.triage import triage
+from bot.knowledge.triage import TriageRules, Verdict, triage
 from bot.text.render import MAX_MESSAGE_CHARS, escape, visible_length
 
 #: Longest text we read; Telegram allows 4,096, and routing needs far less.
@@ -143,7 +143,7 @@ def for_text(catalog: Catalog, text: str) -> Reply:
         return Reply((_with_menu(catalog, catalog.messages.get("empty")),), "empty")
     truncated = len(cleaned) > MAX_TEXT
     # Triage reads the whole message: an urgent line at the end must not be missed.
-    verdict = triage(cleaned, catalog.safety)
+    verdict = _triage(cleaned, catalog)
     if verdict is not None:
         return Reply((OutMessage(verdict.reply),), verdict.kind, extra={"rule": verdict.rule_id})
     chat = catalog.smalltalk.kind(cleaned)
@@ -196,7 +196,7 @@ def safety_first(catalog: Catalog, text: str) -> Reply | None:
     if not cleaned:
         return None
     for language in _safety_order(catalog, cleaned):
-        verdict = triage(cleaned, language.safety, language.language)
+        verdict = _triage(cleaned, language)
         if verdict is not None and verdict.kind in language.safety.urgent_kinds:
             return Reply(
                 (OutMessage(verdict.reply),),
@@ -224,6 +224,23 @@ def answer(catalog: Catalog, text: str, *, safety_read: bool = False) -> Reply:
         other = catalog.in_language(written)
         return with_language_offer(other, for_text(other, text))
     return for_text(catalog, text)
+
+
+#: The last messages' verdicts, by (rules, text): the gate reads a message for safety, then
+#: the text handler reads it again for the other kinds; the second read is free.
+_RECENT: dict[tuple[int, str], tuple[TriageRules, Verdict | None]] = {}
+
+
+def _triage(text: str, catalog: Catalog) -> Verdict | None:
+    key = (id(catalog.safety), text)
+    kept = _RECENT.get(key)
+    if kept is not None and kept[0] is catalog.safety:
+        return kept[1]
+    verdict = triage(text, catalog.safety, catalog.language)
+    if len(_RECENT) >= 256:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[key] = (catalog.safety, verdict)
+    return verdict
 
 
 def _safety_order(catalog: Catalog, text: str) -> list[Catalog]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.knowledge.words import zipf_for
 from bot.text.normalise import normalise
@@ -38,7 +39,11 @@ def from_code(code: str | None, languages: Iterable[str], default: str) -> str:
 
 def detect(text: str, languages: Iterable[str]) -> str | None:
     """The language ``text`` is clearly written in, among ``languages``; None if unclear."""
-    candidates = list(dict.fromkeys(languages))
+    return _detect(text, tuple(dict.fromkeys(languages)))
+
+
+@lru_cache(maxsize=256)  # a message is looked at by the gate and then by the text handler
+def _detect(text: str, candidates: tuple[str, ...]) -> str | None:
     if len(candidates) < 2:
         return None
     zipfs = {language: zipf_for(language) for language in candidates}
