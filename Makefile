@@ -28,7 +28,7 @@ test: $(STAMP)
 	(command -v chromium && command -v chromedriver) >/dev/null || (apt-get update -qq \
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 4
 
 # The fast part (well under 30 s): style, types, layers, content, and the tests not marked
 # slow, postgres or browser.
@@ -38,7 +38,7 @@ check: $(STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -m bot lint content/
-	$(PY) -m pytest -q -x -n 2 -m "not slow and not postgres and not browser"
+	$(PY) -m pytest -q -x -n 4 -m "not slow and not postgres and not browser"
 
 lint-content: $(STAMP)
 	$(PY) -m bot lint content/
