@@ -232,6 +232,7 @@ def test_0001_database_with_rows_migrates_to_head_and_keeps_them(kind: str, tmp_
         database.close()
 
 
+@pytest.mark.slow
 def test_reload_refuses_content_with_errors_and_lists_findings(
     catalog: Catalog, project: Path
 ) -> None:
@@ -245,6 +246,7 @@ def test_reload_refuses_content_with_errors_and_lists_findings(
     assert "a quote that is not in the article" in shown
 
 
+@pytest.mark.slow
 def test_reload_lists_at_most_twenty_findings(catalog: Catalog, project: Path) -> None:
     quotes = "\n".join(f'  - "missing quote number {i}"' for i in range(30))
     path = new_topic(project / "content")
@@ -265,6 +267,7 @@ def test_reload_refuses_content_that_cannot_be_served(catalog: Catalog, project:
     assert "messages.yml" in result.refusal.messages[0].html
 
 
+@pytest.mark.slow
 def test_reload_with_valid_content_returns_the_new_catalog(catalog: Catalog, project: Path) -> None:
     new_topic(project / "content")
     result = admin.reload_content(catalog, project / "content")
@@ -382,6 +385,7 @@ async def bot(project: Path, database: Database) -> AsyncIterator[Running]:
         assert not [c for c in sandbox.errors(400) if "parse entities" in (c.description or "")]
 
 
+@pytest.mark.slow
 async def test_non_admins_get_the_unknown_command_answer(bot: Running) -> None:
     [unknown] = await bot.say(901, "/frobnicate")
     for line in ("/stats", "/reload", "/preview symptoms", "/preview"):
@@ -390,6 +394,7 @@ async def test_non_admins_get_the_unknown_command_answer(bot: Running) -> None:
     assert not {"stats", "reload", "preview"} & set(bot.registered())
 
 
+@pytest.mark.slow
 async def test_admin_stats_after_questions_and_a_digest_run(
     bot: Running, database: Database
 ) -> None:
@@ -444,6 +449,7 @@ async def test_admin_reload_keeps_old_content_on_errors_then_swaps_when_fixed(
     assert not {"stats", "reload", "preview"} & set(bot.registered())
 
 
+@pytest.mark.slow
 async def test_admin_preview_of_a_file_failing_lint(bot: Running, project: Path) -> None:
     new_topic(project / "content", broken=True)
     shown = await bot.say_all(ADMIN, "/preview more_help")

@@ -91,6 +91,7 @@ async def test_help_and_topics_show_the_menu(bot: Bot, command: str) -> None:
     assert reply.callback_data == [f"t:{c}" for c in TOPICS]
 
 
+@pytest.mark.slow
 async def test_every_topic_command_sends_its_explainer_with_buttons(
     bot: Bot, catalog: Catalog
 ) -> None:

@@ -94,6 +94,7 @@ async def bot(catalog: Catalog, database: Database) -> AsyncIterator[Running]:
             await stop(application)
 
 
+@pytest.mark.slow
 async def test_button_flow_daily(bot: Running, database: Database) -> None:
     [ask] = await bot.say(1, "/subscribe")
     assert [b["text"] for row in ask.buttons for b in row] == ["Every day", "Once a week"]
@@ -105,6 +106,7 @@ async def test_button_flow_daily(bot: Running, database: Database) -> None:
     assert subscription is not None and subscription.spec.zone == "Europe/Berlin"
 
 
+@pytest.mark.slow
 async def test_button_flow_weekly_with_typed_zone(bot: Running, database: Database) -> None:
     await bot.say(2, "/subscribe")
     await bot.press(2, "Once a week")
@@ -118,6 +120,7 @@ async def test_button_flow_weekly_with_typed_zone(bot: Running, database: Databa
     assert subscription is not None and subscription.spec.weekday == 3
 
 
+@pytest.mark.slow
 async def test_typed_zone_does_not_hide_an_emergency(bot: Running, database: Database) -> None:
     await bot.say(3, "/subscribe")
     await bot.press(3, "Every day")

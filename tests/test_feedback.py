@@ -219,6 +219,7 @@ async def running(
             await stop(application)
 
 
+@pytest.mark.slow
 async def test_helpful_yes_and_no_end_to_end_are_counted_and_the_no_question_kept(
     running: Running,
 ) -> None:
@@ -260,6 +261,7 @@ async def test_helpful_yes_and_no_end_to_end_are_counted_and_the_no_question_kep
     ]
 
 
+@pytest.mark.slow
 async def test_the_purge_job_forgets_old_events_through_the_background_lane(
     running: Running,
 ) -> None:
@@ -426,6 +428,7 @@ def test_the_quick_check_right_and_wrong(catalog: Catalog) -> None:
     assert feedback.event_of(quiz.pressed(catalog, "c:en:therapy:2")) is None
 
 
+@pytest.mark.slow
 async def test_the_quick_check_end_to_end_right_first_and_wrong_in_both_languages(
     running: Running,
 ) -> None:
@@ -463,6 +466,7 @@ async def test_the_quick_check_end_to_end_right_first_and_wrong_in_both_language
     assert report.headline(figures)["right_first"] == 2
 
 
+@pytest.mark.slow
 async def test_privacy_says_feedback_is_only_counted_in_both_languages(running: Running) -> None:
     [english] = await running.say_all(701, "/privacy")
     shown = " ".join(english.text.split())
