@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.knowledge.checks import example_findings, safety_findings
 from bot.knowledge.messages import Messages, load_messages
@@ -22,7 +22,14 @@ from bot.knowledge.words import zipf_for
 from bot.lint.findings import Finding
 from bot.lint.runner import collect_files, lint_paths
 from bot.metrics import LINT_REJECTIONS, TOPICS
-from bot.text.content import Check, Explainer, language_of_folder, load_file, read_check
+from bot.text.content import (
+    DEFAULT_LANGUAGE,
+    Check,
+    Explainer,
+    language_of_folder,
+    load_file,
+    read_check,
+)
 from bot.text.markdown import parse
 from bot.text.normalise import strip_accents
 from bot.text.plaintext import to_plain
@@ -30,9 +37,10 @@ from bot.text.render import render_explainer, split_message
 from bot.text.yamlfile import load_mapping
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-#: The language of the files at the top of the content folder.
-BASE_LANGUAGE = "en"
+#: The language of the files at the top of the content folder (the content model's).
+BASE_LANGUAGE = DEFAULT_LANGUAGE
 SAFETY_FILE = "safety.yml"
 SYNONYMS_FILE = "synonyms.yml"
 OFF_TOPIC_FILE = "off_topic.yml"
@@ -152,14 +160,24 @@ def load_knowledge(
     )
     found = _KNOWLEDGE.get(key)
     if found is None:
-        found = _build_knowledge(content_dir, explainers, language)
-        if len(_KNOWLEDGE) >= 8:
-            _KNOWLEDGE.pop(next(iter(_KNOWLEDGE)))
-        _KNOWLEDGE[key] = found
+        found = _keep(_KNOWLEDGE, key, _build_knowledge(content_dir, explainers, language))
     return found
 
 
 _KNOWLEDGE: dict[tuple[object, ...], Knowledge] = {}
+
+
+def _keep(
+    cache: dict[tuple[object, ...], T], key: tuple[object, ...], value: T, limit: int = 8
+) -> T:
+    """Store ``value`` in a small cache (a few languages, an edit or two back), forgetting
+    the oldest entry when it holds ``limit``."""
+    if len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
 _SAFETY: dict[tuple[object, ...], TriageRules] = {}
 
 
@@ -172,10 +190,7 @@ def _unreachable(accepted: Sequence[Explainer], safety: TriageRules) -> list[Fin
     key = (id(safety), tuple((str(e.path), e.examples) for e in accepted))
     kept = _UNREACHABLE.get(key)
     if kept is None or kept[0] is not safety:
-        kept = (safety, list(safety_findings(accepted, safety)))
-        if len(_UNREACHABLE) >= 8:
-            _UNREACHABLE.pop(next(iter(_UNREACHABLE)))
-        _UNREACHABLE[key] = kept
+        kept = _keep(_UNREACHABLE, key, (safety, list(safety_findings(accepted, safety))))
     return list(kept[1])
 
 
@@ -209,10 +224,8 @@ def _build_knowledge(
     )
     safety = _SAFETY.get(safety_key)
     if safety is None:
-        safety = load_triage_rules(content_dir / SAFETY_FILE, zipf_for(language), ordinary)
-        if len(_SAFETY) >= 4:
-            _SAFETY.pop(next(iter(_SAFETY)))
-        _SAFETY[safety_key] = safety
+        rules = load_triage_rules(content_dir / SAFETY_FILE, zipf_for(language), ordinary)
+        safety = _keep(_SAFETY, safety_key, rules, limit=4)
     messages = load_messages(content_dir)
     config = load_router_config(synonyms) if synonyms.is_file() else RouterConfig()
     router = Router.from_config(explainers, config, off_topic=off_topic, language=language)
@@ -238,12 +251,6 @@ def language_folders(content_dir: Path) -> list[Path]:
     return sorted(
         p for p in content_dir.iterdir() if p.is_dir() and language_of_folder(p) is not None
     )
-
-
-def language_of(explainer: Explainer, content_dir: Path) -> str:
-    """A file's language: its front matter's ``lang``, else its language folder's name
-    (read by ``bot.text.content`` when the file is loaded)."""
-    return explainer.language
 
 
 def _rejections(report: Any) -> dict[Path, list[Finding]]:
@@ -277,7 +284,7 @@ def build_catalog(content_dir: Path, *, seeds_dir: Path | None = None) -> Catalo
             continue  # nothing unlinted is ever served
         loaded = load_file(path)
         if isinstance(loaded, Explainer):
-            by_language.setdefault(language_of(loaded, content_dir), []).append(loaded)
+            by_language.setdefault(loaded.language, []).append(loaded)
     base = _language_catalog(content_dir, by_language.get(BASE_LANGUAGE, []), rejected)
     others: dict[str, Catalog] = {}
     for folder in language_folders(content_dir):
