@@ -198,9 +198,8 @@ async def probe_two_pollers(catalog: Catalog) -> Figures:
 
 async def probe_silent_database(catalog: Catalog, url: str) -> Figures:
     """PostgreSQL behind a proxy that goes silent: replies, and a clean stop."""
-    host, port = _pg_host_port(url)
-    with SilentProxy(host, port) as proxy:
-        proxied = _with_host_port(url, "127.0.0.1", proxy.port)
+    with SilentProxy.in_front_of(url) as proxy:
+        proxied = proxy.url_for(url)
         database = Database(proxied)
         database.migrate()
         async with BotApiSandbox() as sandbox:
@@ -251,15 +250,14 @@ async def probe_silent_database(catalog: Catalog, url: str) -> Figures:
 
 async def probe_start_against_silent_database(url: str) -> Figures:
     """``python -m bot run`` when the database host accepts connections and says nothing."""
-    host, port = _pg_host_port(url)
-    with SilentProxy(host, port) as proxy:
+    with SilentProxy.in_front_of(url) as proxy:
         proxy.silence()
         async with BotApiSandbox() as sandbox:
             env = {
                 **os.environ,
                 "TELEGRAM_BOT_TOKEN": sandbox.token,
                 "TELEGRAM_API_URL": sandbox.url,
-                "DATABASE_URL": _with_host_port(url, "127.0.0.1", proxy.port),
+                "DATABASE_URL": proxy.url_for(url),
                 "HTTP_PORT": "0",
                 "CONTENT_DIR": str(ROOT / "content"),
             }
@@ -366,19 +364,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _pg_host_port(url: str) -> tuple[str, int]:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    return parsed.host or "127.0.0.1", parsed.port or 5432
-
-
-def _with_host_port(url: str, host: str, port: int) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(host=host, port=port).render_as_string(hide_password=False)
 
 
 async def baseline() -> float:

@@ -156,46 +156,42 @@ async def test_a_timed_out_explainer_is_not_sent_again_a_safety_reply_once(
 async def test_a_silent_database_costs_a_try_again_not_a_silent_bot(
     catalog: Catalog, tmp_path: Path
 ) -> None:
-    with database_url("postgresql", tmp_path) as url:
-        head, _, tail = url.rpartition("@")
-        host_port, _, name = tail.partition("/")
-        host, _, port = host_port.partition(":")
-        with SilentProxy(host, int(port or 5432)) as proxy:
-            database = Database(f"{head}@127.0.0.1:{proxy.port}/{name}")
-            database.migrate()
-            async with BotApiSandbox() as sandbox:
-                settings = load_settings(
-                    {
-                        "TELEGRAM_BOT_TOKEN": sandbox.token,
-                        "TELEGRAM_API_URL": sandbox.url,
-                        "HTTP_HOST": "127.0.0.1",
-                        "HTTP_PORT": "0",
-                    }
-                )
-                application = build_application(settings, catalog, database=database, tick=False)
-                stop_event = asyncio.Event()
-                task = asyncio.create_task(serve(application, stop_event))
-                await sandbox.send_message(80, "/settings")
-                await sandbox.wait_for(80, timeout=20)
-                proxy.silence()
-                started = time.monotonic()
-                for chat, text in {
-                    81: "/symptoms",
-                    82: URGENT,
-                    83: "what colour is a flamingo",
-                }.items():
-                    await sandbox.send_message(chat, text)
-                await sandbox.send_message(84, "/settings")
-                for chat in (81, 82, 83):
-                    await sandbox.wait_for(chat, timeout=5)
-                assert time.monotonic() - started < 5
-                [answer] = await sandbox.wait_for(84, timeout=15)
-                assert said(catalog, "database_unavailable") in answer.text
-                stop_event.set()
-                done, _ = await asyncio.wait({task}, timeout=15)
-                proxy.restore()
-                assert done, "the bot did not stop within 15 s of SIGTERM"
-                database.close()
+    with database_url("postgresql", tmp_path) as url, SilentProxy.in_front_of(url) as proxy:
+        database = Database(proxy.url_for(url))
+        database.migrate()
+        async with BotApiSandbox() as sandbox:
+            settings = load_settings(
+                {
+                    "TELEGRAM_BOT_TOKEN": sandbox.token,
+                    "TELEGRAM_API_URL": sandbox.url,
+                    "HTTP_HOST": "127.0.0.1",
+                    "HTTP_PORT": "0",
+                }
+            )
+            application = build_application(settings, catalog, database=database, tick=False)
+            stop_event = asyncio.Event()
+            task = asyncio.create_task(serve(application, stop_event))
+            await sandbox.send_message(80, "/settings")
+            await sandbox.wait_for(80, timeout=20)
+            proxy.silence()
+            started = time.monotonic()
+            for chat, text in {
+                81: "/symptoms",
+                82: URGENT,
+                83: "what colour is a flamingo",
+            }.items():
+                await sandbox.send_message(chat, text)
+            await sandbox.send_message(84, "/settings")
+            for chat in (81, 82, 83):
+                await sandbox.wait_for(chat, timeout=5)
+            assert time.monotonic() - started < 5
+            [answer] = await sandbox.wait_for(84, timeout=15)
+            assert said(catalog, "database_unavailable") in answer.text
+            stop_event.set()
+            done, _ = await asyncio.wait({task}, timeout=15)
+            proxy.restore()
+            assert done, "the bot did not stop within 15 s of SIGTERM"
+            database.close()
 
 
 # --- groups: only administrators change the group's subscription ---------------------------

@@ -15,6 +15,8 @@ import threading
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.engine import make_url
+
 
 class SilentProxy:
     """``SilentProxy(upstream_host, upstream_port)``; ``port`` is where to connect."""
@@ -29,6 +31,17 @@ class SilentProxy:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._writers: set[asyncio.StreamWriter] = set()
+
+    @classmethod
+    def in_front_of(cls, database_url: str) -> SilentProxy:
+        """A proxy for the server a database URL names (PostgreSQL's port by default)."""
+        parsed = make_url(database_url)
+        return cls(parsed.host or "127.0.0.1", parsed.port or 5432)
+
+    def url_for(self, database_url: str) -> str:
+        """The same database URL, through this proxy (once started)."""
+        moved = make_url(database_url).set(host=self.host, port=self.port)
+        return moved.render_as_string(hide_password=False)
 
     # --- control (from any thread) -----------------------------------------------------------
 
